@@ -1,0 +1,17 @@
+// The public API of eta in one include.
+#pragma once
+#include "eta/autograd/grad_mode.h"
+#include "eta/autograd/gradcheck.h"
+#include "eta/autograd/node.h"
+#include "eta/error.h"
+#include "eta/ops/activation.h"
+#include "eta/ops/elementwise.h"
+#include "eta/ops/indexing.h"
+#include "eta/ops/matmul.h"
+#include "eta/ops/reduction.h"
+#include "eta/ops/softmax.h"
+#include "eta/tensor/dtype.h"
+#include "eta/tensor/factory.h"
+#include "eta/tensor/generator.h"
+#include "eta/tensor/tensor.h"
+#include "eta/threads.h"

@@ -1,0 +1,162 @@
+// Graph nodes, recording of op history, and the backward engine. The engine is iterative: it
+// counts each node's consumers with an explicit stack, then runs nodes whose consumers have all
+// delivered their gradient. Nothing recurses, so a 100,000-op chain is fine in both directions.
+#include "eta/autograd/node.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "eta/autograd/grad_mode.h"
+#include "eta/error.h"
+#include "eta/ops/elementwise.h"
+#include "eta/tensor/factory.h"
+
+namespace eta {
+
+namespace {
+// Nodes whose last reference is being dropped. A destructor hands its edges here instead of
+// releasing them, and only the outermost destructor drains the list: a long chain is then torn
+// down in a loop instead of one nested destructor call per node.
+thread_local std::vector<std::shared_ptr<Node>> t_pending_release;
+thread_local bool t_draining = false;
+}  // namespace
+
+Node::Node(std::string name, std::vector<Edge> next, BackwardFn backward)
+    : name_(std::move(name)), next_(std::move(next)), backward_(std::move(backward)) {}
+
+Node::~Node() {
+  for (Edge& e : next_)
+    if (e.node) t_pending_release.push_back(std::move(e.node));
+  if (t_draining) return;
+  t_draining = true;
+  while (!t_pending_release.empty()) {
+    std::shared_ptr<Node> last = std::move(t_pending_release.back());
+    t_pending_release.pop_back();
+    last.reset();  // may run ~Node, which only appends to the list
+  }
+  t_draining = false;
+}
+
+std::vector<Tensor> Node::apply(const Tensor& grad_output) {
+  NeedsGrad needs(next_.size());
+  for (size_t i = 0; i < next_.size(); ++i) needs[i] = next_[i].active();
+  return backward_(grad_output, needs);
+}
+
+namespace autograd {
+
+Tensor record(const char* name, Tensor result, const std::vector<Tensor>& inputs, BackwardFn backward) {
+  if (!grad_enabled()) return result;
+  bool any = false;
+  for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
+  if (!any) return result;
+  std::vector<Edge> edges(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
+    if (!t.defined() || !t.requires_grad()) continue;
+    if (t.grad_fn())
+      edges[i].node = t.grad_fn();
+    else
+      edges[i].leaf = t.impl_ptr();
+  }
+  auto node = std::make_shared<Node>(name, std::move(edges), std::move(backward));
+  node->output_shape = result.shape();
+  node->output_dtype = result.dtype();
+  result.impl()->requires_grad = true;
+  result.impl()->grad_fn = std::move(node);
+  return result;
+}
+
+namespace {
+
+void accumulate_into_leaf(TensorImpl& leaf, const Tensor& g, const std::string& from) {
+  ETA_CHECK(g.shape() == leaf.shape && g.dtype() == leaf.dtype, "backward: op '", from, "' produced a gradient of shape ",
+            shape_str(g.shape()), " ", dtype_name(g.dtype()), " for a leaf of shape ", shape_str(leaf.shape), " ",
+            dtype_name(leaf.dtype));
+  if (!leaf.grad) {
+    // Own the gradient's memory: a later accumulation adds into it in place, which must not
+    // write into a tensor someone else (a caller's seed, another leaf) still holds.
+    leaf.grad = g.contiguous().clone().impl_ptr();
+  } else {
+    Tensor(leaf.grad).add_(g);
+  }
+}
+
+}  // namespace
+
+void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
+  ETA_CHECK(root.defined(), "backward: called on an undefined tensor");
+  ETA_CHECK(root.requires_grad(), "backward: tensor of shape ", shape_str(root.shape()),
+            " does not require grad and has no grad_fn (did you forget requires_grad_() on an input?)");
+  Tensor seed = grad;
+  if (!seed.defined()) {
+    ETA_CHECK(root.numel() == 1, "backward: grad can be implicitly created only for a one-element output, but the "
+              "output has shape ", shape_str(root.shape()), "; pass a gradient of that shape");
+    seed = ones_like(root);
+  } else {
+    ETA_CHECK(seed.shape() == root.shape() && seed.dtype() == root.dtype(), "backward: gradient of shape ",
+              shape_str(seed.shape()), " ", dtype_name(seed.dtype()), " does not match the output's shape ",
+              shape_str(root.shape()), " ", dtype_name(root.dtype()));
+  }
+  NoGradGuard no_grad;
+  if (root.is_leaf()) {
+    accumulate_into_leaf(*root.impl(), seed, "backward");
+    return;
+  }
+
+  // 1. How many consumers within this graph does each node have?
+  std::unordered_map<Node*, int64_t> pending;
+  {
+    std::vector<Node*> stack{root.grad_fn().get()};
+    std::unordered_set<Node*> seen{root.grad_fn().get()};
+    while (!stack.empty()) {
+      Node* n = stack.back();
+      stack.pop_back();
+      for (const Edge& e : n->next()) {
+        if (!e.node) continue;
+        ++pending[e.node.get()];
+        if (seen.insert(e.node.get()).second) stack.push_back(e.node.get());
+      }
+    }
+  }
+
+  // 2. Run each node once all of its consumers have delivered their gradients.
+  std::unordered_map<Node*, Tensor> incoming;
+  incoming[root.grad_fn().get()] = seed;
+  std::vector<std::shared_ptr<Node>> ready{root.grad_fn()};
+  while (!ready.empty()) {
+    std::shared_ptr<Node> node = std::move(ready.back());
+    ready.pop_back();
+    Tensor g_out = std::move(incoming[node.get()]);
+    incoming.erase(node.get());
+    std::vector<Tensor> grads;
+    if (g_out.defined()) {
+      ETA_CHECK(!node->released(), "backward: trying to go through op '", node->name(),
+                "' a second time, but its saved tensors were freed after the first backward(); pass "
+                "retain_graph=true to the first backward() if you need to call it twice");
+      grads = node->apply(g_out);
+      ETA_CHECK(grads.size() == node->next().size(), "backward: op '", node->name(), "' returned ", grads.size(),
+                " gradients for ", node->next().size(), " inputs");
+      if (!retain_graph) node->release();
+    }
+    for (size_t i = 0; i < node->next().size(); ++i) {
+      const Edge& e = node->next()[i];
+      const bool has = i < grads.size() && grads[i].defined();
+      if (e.leaf) {
+        if (has) accumulate_into_leaf(*e.leaf, grads[i], node->name());
+      } else if (e.node) {
+        Tensor& slot = incoming[e.node.get()];
+        if (has) {
+          ETA_CHECK(grads[i].shape() == e.node->output_shape, "backward: op '", node->name(),
+                    "' produced a gradient of shape ", shape_str(grads[i].shape()), " for input ", i, " of shape ",
+                    shape_str(e.node->output_shape));
+          slot = slot.defined() ? add(slot, grads[i]) : grads[i];
+        }
+        if (--pending[e.node.get()] == 0) ready.push_back(e.node);
+      }
+    }
+  }
+}
+
+}  // namespace autograd
+}  // namespace eta

@@ -1,0 +1,87 @@
+// Activations. Each backward is one fused pass over (grad, saved tensor): no temporaries.
+#include "eta/ops/activation.h"
+
+#include <cmath>
+
+#include "eta/autograd/node.h"
+#include "ops/map.h"
+
+namespace eta {
+
+Tensor relu(const Tensor& x) {
+  Tensor out = map1(x, "relu", [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
+  const Tensor so = out.detach();
+  return autograd::record("relu", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
+    return std::vector<Tensor>{map2(g, so, "relu_backward", [](auto gv, auto y) { return y > decltype(y)(0) ? gv : decltype(y)(0); })};
+  });
+}
+
+Tensor leaky_relu(const Tensor& x, double slope) {
+  Tensor out = map1(x, "leaky_relu", [slope](auto v) { return v > decltype(v)(0) ? v : v * static_cast<decltype(v)>(slope); });
+  const Tensor sx = x.detach();
+  return autograd::record("leaky_relu", out, {x}, [sx, slope](const Tensor& g, const NeedsGrad&) {
+    return std::vector<Tensor>{map2(g, sx, "leaky_relu_backward", [slope](auto gv, auto v) {
+      return v > decltype(v)(0) ? gv : gv * static_cast<decltype(v)>(slope);
+    })};
+  });
+}
+
+Tensor sigmoid(const Tensor& x) {
+  // Written so that neither branch overflows: exp of a non-positive number only.
+  Tensor out = map1(x, "sigmoid", [](auto v) {
+    using T = decltype(v);
+    if (v >= T(0)) return T(1) / (T(1) + std::exp(-v));
+    const T e = std::exp(v);
+    return e / (T(1) + e);
+  });
+  const Tensor so = out.detach();
+  return autograd::record("sigmoid", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
+    return std::vector<Tensor>{map2(g, so, "sigmoid_backward", [](auto gv, auto y) { return gv * y * (decltype(y)(1) - y); })};
+  });
+}
+
+Tensor tanh(const Tensor& x) {
+  Tensor out = map1(x, "tanh", [](auto v) { return std::tanh(v); });
+  const Tensor so = out.detach();
+  return autograd::record("tanh", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
+    return std::vector<Tensor>{map2(g, so, "tanh_backward", [](auto gv, auto y) { return gv * (decltype(y)(1) - y * y); })};
+  });
+}
+
+Tensor gelu(const Tensor& x) {
+  // gelu(x) = x * Phi(x), Phi the standard normal CDF.
+  Tensor out = map1(x, "gelu", [](auto v) {
+    using T = decltype(v);
+    return v * T(0.5) * (T(1) + std::erf(v * static_cast<T>(M_SQRT1_2)));
+  });
+  const Tensor sx = x.detach();
+  return autograd::record("gelu", out, {x}, [sx](const Tensor& g, const NeedsGrad&) {
+    return std::vector<Tensor>{map2(g, sx, "gelu_backward", [](auto gv, auto v) {
+      using T = decltype(v);
+      const T cdf = T(0.5) * (T(1) + std::erf(v * static_cast<T>(M_SQRT1_2)));
+      const T pdf = std::exp(T(-0.5) * v * v) * static_cast<T>(0.5 * M_2_SQRTPI * M_SQRT1_2);
+      return gv * (cdf + v * pdf);
+    })};
+  });
+}
+
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  ETA_CHECK(beta > 0, "softplus: beta must be positive, got ", beta);
+  Tensor out = map1(x, "softplus", [beta, threshold](auto v) {
+    using T = decltype(v);
+    const T bx = v * static_cast<T>(beta);
+    return bx > static_cast<T>(threshold) ? v : std::log1p(std::exp(bx)) / static_cast<T>(beta);
+  });
+  const Tensor sx = x.detach();
+  return autograd::record("softplus", out, {x}, [sx, beta, threshold](const Tensor& g, const NeedsGrad&) {
+    return std::vector<Tensor>{map2(g, sx, "softplus_backward", [beta, threshold](auto gv, auto v) {
+      using T = decltype(v);
+      const T bx = v * static_cast<T>(beta);
+      if (bx > static_cast<T>(threshold)) return gv;
+      const T z = std::exp(-std::abs(bx));  // sigmoid(bx) without overflow
+      return gv * (bx >= T(0) ? T(1) / (T(1) + z) : z / (T(1) + z));
+    })};
+  });
+}
+
+}  // namespace eta
