@@ -76,7 +76,9 @@ void accumulate_into_leaf(TensorImpl& leaf, const Tensor& g, const std::string& 
   if (!leaf.grad) {
     // Own the gradient's memory: a later accumulation adds into it in place, which must not
     // write into a tensor someone else (a caller's seed, another leaf) still holds.
-    leaf.grad = g.contiguous().clone().impl_ptr();
+    Tensor owned = g.contiguous();
+    if (owned.shares_storage(g)) owned = owned.clone();
+    leaf.grad = owned.impl_ptr();
   } else {
     Tensor(leaf.grad).add_(g);
   }
@@ -122,6 +124,10 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
 
   // 2. Run each node once all of its consumers have delivered their gradients.
   std::unordered_map<Node*, Tensor> incoming;
+  // A leaf's contributions are summed within the pass and added to .grad once at the end, so
+  // that two identical backward() calls accumulate exactly twice the gradient.
+  std::unordered_map<TensorImpl*, Tensor> leaf_sums;
+  std::vector<std::pair<TensorImpl*, std::string>> leaf_order;
   incoming[root.grad_fn().get()] = seed;
   std::vector<std::shared_ptr<Node>> ready{root.grad_fn()};
   while (!ready.empty()) {
@@ -143,7 +149,10 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       const Edge& e = node->next()[i];
       const bool has = i < grads.size() && grads[i].defined();
       if (e.leaf) {
-        if (has) accumulate_into_leaf(*e.leaf, grads[i], node->name());
+        if (!has) continue;
+        Tensor& sum_slot = leaf_sums[e.leaf.get()];
+        if (!sum_slot.defined()) leaf_order.emplace_back(e.leaf.get(), node->name());
+        sum_slot = sum_slot.defined() ? add(sum_slot, grads[i]) : grads[i];
       } else if (e.node) {
         Tensor& slot = incoming[e.node.get()];
         if (has) {
@@ -156,6 +165,7 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       }
     }
   }
+  for (const auto& [leaf, from] : leaf_order) accumulate_into_leaf(*leaf, leaf_sums[leaf], from);
 }
 
 }  // namespace autograd

@@ -9,7 +9,8 @@
 namespace eta {
 
 Tensor relu(const Tensor& x) {
-  Tensor out = map1(x, "relu", [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
+  // `v < 0 ? 0 : v` lets NaN through, as torch.relu does.
+  Tensor out = map1(x, "relu", [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; });
   const Tensor so = out.detach();
   return autograd::record("relu", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
     return std::vector<Tensor>{map2(g, so, "relu_backward", [](auto gv, auto y) { return y > decltype(y)(0) ? gv : decltype(y)(0); })};

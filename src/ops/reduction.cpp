@@ -131,7 +131,7 @@ Tensor var(const Tensor& x, const Shape& requested, bool keepdim, int64_t correc
   const Tensor centered = sub(x, mean(x, dims, true));
   return div(sum(mul(centered, centered), dims, keepdim), static_cast<double>(n - correction));
 }
-Tensor var(const Tensor& x, int64_t correction) { return var(x, {}, false, correction); }
+Tensor var(const Tensor& x) { return var(x, {}, false, 1); }
 
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) {
   dim = wrap_dim(dim, x.dim(), "argmax");

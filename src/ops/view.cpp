@@ -63,9 +63,8 @@ Tensor Tensor::view(const Shape& requested) const {
 }
 
 Tensor Tensor::reshape(const Shape& requested) const {
-  if (is_contiguous()) return view(requested);
-  infer_shape(requested, numel(), shape(), "reshape");  // validate before copying
-  return contiguous().view(requested);
+  infer_shape(requested, numel(), shape(), "reshape");  // errors name reshape, not view
+  return is_contiguous() ? view(requested) : contiguous().view(requested);
 }
 
 Tensor Tensor::flatten(int64_t start, int64_t end) const {

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what eta needs on Debian 12 (run as root, or with sudo available). Installs only the
+# packages that are missing, so it is fast on a machine that has them.
+set -euo pipefail
+packages=(build-essential cmake libopenblas-openmp-dev zlib1g-dev libgtest-dev googletest libbenchmark-dev)
+packages+=("$@")
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

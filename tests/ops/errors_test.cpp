@@ -1,0 +1,107 @@
+// Bad input raises eta::Error naming the op and the shapes or values at fault; plus the coverage
+// check: every differentiable op has a parity/gradcheck case and an error case.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "ops/op_cases.h"
+
+namespace eta::testing {
+namespace {
+
+struct ErrorCase {
+  std::string op;
+  std::function<void()> fn;
+  std::vector<std::string> must_mention;
+};
+
+const std::vector<ErrorCase>& error_cases() {
+  static const Tensor a23 = zeros({2, 3}), a34 = zeros({3, 4}), a4 = zeros({4}), a24 = zeros({2, 4});
+  static const Tensor d23 = zeros({2, 3}, kFloat64), idx = from_vector(std::vector<int64_t>{0, 5}, {2});
+  static const std::vector<ErrorCase> cases = {
+      {"add", [] { add(a23, a34); }, {"add", "[2, 3]", "[3, 4]"}},
+      {"add", [] { add(a23, d23); }, {"add", "dtype", "float32", "float64"}},
+      {"sub", [] { sub(a23, a4); }, {"sub", "[2, 3]", "[4]"}},
+      {"mul", [] { mul(a34, a23); }, {"mul", "[3, 4]", "[2, 3]"}},
+      {"div", [] { div(a23, a24); }, {"div", "[2, 3]", "[2, 4]"}},
+      {"neg", [] { neg(idx); }, {"neg", "int64"}},
+      {"pow", [] { pow(a23, a34); }, {"pow", "[2, 3]", "[3, 4]"}},
+      {"exp", [] { exp(idx); }, {"exp", "int64"}},
+      {"log", [] { log(idx); }, {"log", "int64"}},
+      {"sqrt", [] { sqrt(idx); }, {"sqrt", "int64"}},
+      {"abs", [] { abs(idx); }, {"abs", "int64"}},
+      {"maximum", [] { maximum(a23, a34); }, {"maximum", "[2, 3]", "[3, 4]"}},
+      {"minimum", [] { minimum(a23, d23); }, {"minimum", "float32", "float64"}},
+      {"clamp", [] { clamp(a23, 1, -1); }, {"clamp", "min 1", "max -1"}},
+      {"where", [] { where(a23, a23, a34); }, {"where", "[2, 3]", "[3, 4]"}},
+      {"relu", [] { relu(idx); }, {"relu", "int64"}},
+      {"leaky_relu", [] { leaky_relu(idx); }, {"leaky_relu", "int64"}},
+      {"sigmoid", [] { sigmoid(idx); }, {"sigmoid", "int64"}},
+      {"tanh", [] { tanh(idx); }, {"tanh", "int64"}},
+      {"gelu", [] { gelu(idx); }, {"gelu", "int64"}},
+      {"softplus", [] { softplus(a23, -1); }, {"softplus", "beta", "-1"}},
+      {"sum", [] { sum(a23, {2}); }, {"sum", "dim 2", "rank 2"}},
+      {"sum", [] { sum(a23, {1, -1}); }, {"sum", "twice"}},
+      {"mean", [] { mean(a23, {-3}); }, {"mean", "dim -3"}},
+      {"max", [] { max(zeros({0, 3})); }, {"max", "empty", "[0, 3]"}},
+      {"min", [] { min(a23, {5}); }, {"min", "dim 5"}},
+      {"var", [] { var(a23, {4}); }, {"var", "dim 4"}},
+      {"matmul", [] { matmul(zeros({64, 1568}), zeros({6272, 10})); }, {"matmul", "64x1568", "6272x10"}},
+      {"matmul", [] { matmul(a23, d23.t()); }, {"matmul", "dtype"}},
+      {"matmul", [] { matmul(a4, zeros({3})); }, {"matmul", "[4]", "[3]"}},
+      {"linear", [] { linear(zeros({8, 100}), zeros({10, 784})); }, {"linear", "[8, 100]", "[10, 784]"}},
+      {"linear", [] { linear(zeros({8, 784}), zeros({10, 784}), zeros({5})); }, {"linear", "bias", "[5]"}},
+      {"softmax", [] { softmax(a23, 2); }, {"softmax", "dim 2"}},
+      {"log_softmax", [] { log_softmax(a23, -3); }, {"log_softmax", "dim -3"}},
+      {"cat", [] { cat({a23, a34}, 0); }, {"cat", "[3, 4]", "[2, 3]"}},
+      {"cat", [] { cat({}, 0); }, {"cat", "empty"}},
+      {"stack", [] { stack({a23, a34}); }, {"stack", "[3, 4]", "[2, 3]"}},
+      {"gather", [] { gather(a23, 1, from_vector(std::vector<int64_t>{0, 3}, {1, 2})); }, {"gather", "index 3", "size 3"}},
+      {"gather", [] { gather(a23, 1, a23); }, {"gather", "int64", "float32"}},
+      {"index_select", [] { index_select(a23, 0, idx); }, {"index_select", "index 5", "size 2"}},
+      {"reshape", [] { a23.reshape({4, 2}); }, {"reshape", "[4, 2]", "[2, 3]"}},
+      {"reshape", [] { a23.reshape({-1, -1}); }, {"reshape", "-1"}},
+      {"transpose", [] { a23.transpose(0, 2); }, {"transpose", "dim 2", "rank 2"}},
+      {"permute", [] { a23.permute({0, 0}); }, {"permute", "repeated"}},
+      {"permute", [] { a23.permute({0}); }, {"permute", "[2, 3]"}},
+      {"slice", [] { a23.slice(0, 0, 1, 0); }, {"slice", "step"}},
+      {"select", [] { a23.select(0, 2); }, {"select", "index 2", "size 2"}},
+      {"squeeze", [] { a23.squeeze(3); }, {"squeeze", "dim 3"}},
+      {"expand", [] { a23.expand({4, 3}); }, {"expand", "[2, 3]", "[4, 3]"}},
+      {"contiguous", [] { Tensor().contiguous(); }, {"undefined"}},
+      {"clone", [] { Tensor().clone(); }, {"undefined"}},
+      {"view", [] { a34.t().view({12}); }, {"view", "not contiguous", "[4, 3]"}},
+      {"at", [] { a23.at({0, 3}); }, {"at", "index 3", "size 3"}},
+      {"item", [] { a23.item(); }, {"item", "[2, 3]"}},
+      {"from_vector", [] { from_vector(std::vector<float>{1, 2, 3}, {2, 2}); }, {"from_vector", "[2, 2]", "3 values"}},
+      {"backward", [] { Tensor x = ones({2}).requires_grad_(); (x * 2.0).backward(); }, {"backward", "[2]"}},
+      {"backward", [] { ones({2}).sum().backward(); }, {"backward", "does not require grad"}},
+  };
+  return cases;
+}
+
+TEST(Errors, EveryBadInputRaisesANamedError) {
+  for (const ErrorCase& c : error_cases()) {
+    try {
+      c.fn();
+      ADD_FAILURE() << c.op << ": no exception";
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      for (const std::string& part : c.must_mention)
+        EXPECT_NE(msg.find(part), std::string::npos) << c.op << ": message \"" << msg << "\" lacks \"" << part << "\"";
+    }
+  }
+}
+
+TEST(Coverage, EveryDifferentiableOpHasParityGradcheckAndErrorCases) {
+  std::set<std::string> with_case, with_error;
+  for (const OpCase& c : op_cases()) with_case.insert(c.op);
+  for (const ErrorCase& c : error_cases()) with_error.insert(c.op);
+  for (const std::string& op : differentiable_ops()) {
+    EXPECT_TRUE(with_case.count(op)) << op << " has no parity/gradcheck case in op_cases.h";
+    EXPECT_TRUE(with_error.count(op)) << op << " has no error case in errors_test.cpp";
+  }
+}
+
+}  // namespace
+}  // namespace eta::testing
