@@ -11,17 +11,9 @@ namespace {
 class Gradcheck : public ::testing::TestWithParam<OpCase> {};
 
 TEST_P(Gradcheck, AnalyticMatchesFiniteDifferences) {
-  static const auto fixtures = load_op_cases();
+  static const auto fixtures = load_cases("ops_cases.txt");
   const OpCase& c = GetParam();
-  const FixtureCase& f = fixtures.at(c.name);
-  std::vector<Tensor> inputs;
-  for (const auto& in : f.inputs) inputs.push_back(make_input(in, kFloat64));
-  GradcheckOptions opt;
-  opt.atol = 1e-8;  // far tighter than the 1e-5 floor TESTING.md sets
-  opt.rtol = 1e-6;
-  const GradcheckResult r = gradcheck(c.fn, inputs, opt);
-  EXPECT_TRUE(r.ok) << c.name << ": " << r.message;
-  EXPECT_LT(r.max_abs_error, 1e-7) << c.name;
+  check_gradcheck(c.name, c.fn, fixtures.at(c.name));
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, Gradcheck, ::testing::ValuesIn(op_cases()),

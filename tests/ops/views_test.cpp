@@ -8,7 +8,7 @@ namespace eta::testing {
 namespace {
 
 TEST(Views, StridedInputsGiveBitIdenticalResultsToContiguousCopies) {
-  const auto fixtures = load_op_cases();
+  const auto fixtures = load_cases("ops_cases.txt");
   int checked = 0;
   for (const OpCase& c : op_cases()) {
     const FixtureCase& f = fixtures.at(c.name);

@@ -1,7 +1,11 @@
-// Reads tests/fixtures/ops_cases.txt (written by gen_ops.py): per case, its inputs, the cotangent
+// Reads the op fixtures in tests/fixtures (written by gen_ops.py / gen_nn.py): per case, its inputs, the cotangent
 // fed to backward, and PyTorch's output and input gradients, all float64 (indices int64).
 #pragma once
+#include <gtest/gtest.h>
+
+#include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -38,8 +42,9 @@ inline FixtureTensor parse_tensor(std::istringstream& in, bool with_kind) {
   return t;
 }
 
-inline std::map<std::string, FixtureCase> load_op_cases() {
-  const std::string path = std::string(ETA_FIXTURE_DIR) + "/ops_cases.txt";
+// Loads tests/fixtures/<file> (ops_cases.txt, nn_cases.txt).
+inline std::map<std::string, FixtureCase> load_cases(const std::string& name) {
+  const std::string path = std::string(ETA_FIXTURE_DIR) + "/" + name;
   std::ifstream file(path);
   if (!file) throw Error("fixtures: cannot open " + path);
   std::map<std::string, FixtureCase> cases;
@@ -80,6 +85,60 @@ inline Tensor make_input(const FixtureTensor& f, DType dtype) {
   }
   if (f.kind == "plain" || f.kind == "strided") t.requires_grad_();
   return t;
+}
+
+inline void expect_close(const std::vector<double>& got, const std::vector<double>& want, double atol, double rtol,
+                         const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_LE(std::fabs(got[i] - want[i]), atol + rtol * std::fabs(want[i]))
+        << what << " element " << i << ": eta " << got[i] << " torch " << want[i];
+}
+
+using CaseFn = std::function<Tensor(const std::vector<Tensor>&)>;
+
+// Forward and every input gradient in float64 against torch.
+inline void check_parity_f64(const std::string& name, const CaseFn& fn, const FixtureCase& f) {
+  std::vector<Tensor> inputs;
+  for (const auto& in : f.inputs) inputs.push_back(make_input(in, kFloat64));
+  const Tensor out = fn(inputs);
+  EXPECT_EQ(out.shape(), f.output.shape) << name;
+  expect_close(out.to_vector(), f.output.values, 1e-12, 1e-9, name + " forward");
+  if (f.grads.empty()) return;
+  out.backward(from_vector(f.cotangent.values, f.cotangent.shape, kFloat64));
+  for (const auto& [i, g] : f.grads) {
+    const Tensor grad = inputs[static_cast<size_t>(i)].grad();
+    ASSERT_TRUE(grad.defined()) << name << ": no gradient for input " << i;
+    EXPECT_EQ(grad.shape(), g.shape) << name;
+    expect_close(grad.to_vector(), g.values, 1e-12, 1e-9, name + " grad " + std::to_string(i));
+  }
+}
+
+// Forward (and gradients, when `with_grads`) in float32 against torch's float64 values.
+inline void check_parity_f32(const std::string& name, const CaseFn& fn, const FixtureCase& f, bool with_grads) {
+  std::vector<Tensor> inputs;
+  for (const auto& in : f.inputs) inputs.push_back(make_input(in, kFloat32));
+  const Tensor out = fn(inputs);
+  EXPECT_EQ(out.dtype(), kFloat32) << name;
+  expect_close(out.to_vector(), f.output.values, 1e-5, 1e-5, name + " float32 forward");
+  if (!with_grads || f.grads.empty()) return;
+  out.backward(from_vector(f.cotangent.values, f.cotangent.shape, kFloat32));
+  for (const auto& [i, g] : f.grads)
+    expect_close(inputs[static_cast<size_t>(i)].grad().to_vector(), g.values, 1e-5, 1e-5,
+                 name + " float32 grad " + std::to_string(i));
+}
+
+// Full-Jacobian gradcheck on the fixture inputs (which are drawn away from kinks).
+inline void check_gradcheck(const std::string& name, const CaseFn& fn, const FixtureCase& f) {
+  std::vector<Tensor> inputs;
+  for (const auto& in : f.inputs) inputs.push_back(make_input(in, kFloat64));
+  if (f.grads.empty()) return;
+  GradcheckOptions opt;
+  opt.atol = 1e-8;  // far tighter than the 1e-5 floor TESTING.md sets
+  opt.rtol = 1e-6;
+  const GradcheckResult r = gradcheck(fn, inputs, opt);
+  EXPECT_TRUE(r.ok) << name << ": " << r.message;
+  EXPECT_LT(r.max_abs_error, 1e-7) << name;
 }
 
 }  // namespace eta::testing
