@@ -1,0 +1,50 @@
+// SmallCNN: [conv 1->32, BN, ReLU] pool [residual 32] pool [conv 32->64, BN, ReLU] -> 3136 -> classes.
+#include "models/small_cnn.h"
+
+#include "eta/error.h"
+#include "eta/ops/activation.h"
+#include "eta/ops/elementwise.h"
+
+namespace eta::models {
+
+namespace {
+nn::Conv2dOptions same3x3() {
+  nn::Conv2dOptions o;
+  o.padding = {1, 1};
+  o.bias = false;  // BatchNorm's shift makes a conv bias redundant
+  return o;
+}
+}  // namespace
+
+ResidualBlock::ResidualBlock(int64_t c, Generator& gen) {
+  conv1_ = register_module("conv1", std::make_shared<nn::Conv2d>(c, c, 3, same3x3(), gen));
+  bn1_ = register_module("bn1", std::make_shared<nn::BatchNorm2d>(c));
+  conv2_ = register_module("conv2", std::make_shared<nn::Conv2d>(c, c, 3, same3x3(), gen));
+  bn2_ = register_module("bn2", std::make_shared<nn::BatchNorm2d>(c));
+}
+
+Tensor ResidualBlock::forward(const Tensor& x) {
+  const Tensor h = relu(bn1_->forward(conv1_->forward(x)));
+  return relu(add(bn2_->forward(conv2_->forward(h)), x));
+}
+
+SmallCNN::SmallCNN(int64_t num_classes, Generator& gen) {
+  using M = std::shared_ptr<nn::Module>;
+  features_ = register_module("features", std::make_shared<nn::Sequential>(std::initializer_list<M>{
+      std::make_shared<nn::Conv2d>(1, 32, 3, same3x3(), gen), std::make_shared<nn::BatchNorm2d>(32),
+      std::make_shared<nn::ReLU>(), std::make_shared<nn::MaxPool2d>(2),
+      std::make_shared<ResidualBlock>(32, gen), std::make_shared<nn::MaxPool2d>(2),
+      std::make_shared<nn::Conv2d>(32, 64, 3, same3x3(), gen), std::make_shared<nn::BatchNorm2d>(64),
+      std::make_shared<nn::ReLU>()}));
+  classifier_ = register_module("classifier", std::make_shared<nn::Sequential>(std::initializer_list<M>{
+      std::make_shared<nn::Flatten>(), std::make_shared<nn::Dropout>(0.25, gen),
+      std::make_shared<nn::Linear>(64 * 7 * 7, num_classes, true, gen)}));
+}
+
+Tensor SmallCNN::forward(const Tensor& x) {
+  ETA_CHECK(x.dim() == 4 && x.size(1) == 1 && x.size(2) == 28 && x.size(3) == 28,
+            "SmallCNN: expected input (N, 1, 28, 28), got ", shape_str(x.shape()));
+  return classifier_->forward(features_->forward(x));
+}
+
+}  // namespace eta::models
