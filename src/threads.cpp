@@ -16,4 +16,6 @@ void set_num_threads(int n) {
 
 int get_num_threads() { return omp_get_max_threads(); }
 
+std::string blas_info() { return "OpenBLAS (" + kernels::blas_core() + " kernels, OpenMP build)"; }
+
 }  // namespace eta

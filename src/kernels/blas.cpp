@@ -4,7 +4,50 @@
 
 #include <cblas.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+// Present in DYNAMIC_ARCH builds of OpenBLAS (Debian's); weak so other builds still link.
+extern "C" __attribute__((weak)) void gotoblas_dynamic_init(void);
+extern "C" __attribute__((weak)) void gotoblas_dynamic_quit(void);
+extern "C" __attribute__((weak)) char* openblas_get_corename(void);
+
 namespace eta::kernels {
+
+namespace {
+
+// OpenBLAS 0.3.21 (Debian 12) does not recognise recent Intel CPUs such as Sapphire Rapids and
+// falls back to its generic Prescott (SSE3) kernels: sgemm then runs at ~25 GFLOP/s instead of
+// ~100 on one core here. When the user has not chosen OPENBLAS_CORETYPE, pick the newest kernel
+// set the CPU supports and redo OpenBLAS's selection. Setting OPENBLAS_CORETYPE always wins.
+const char* choose_blas_core() {
+  if (std::getenv("OPENBLAS_CORETYPE") || !gotoblas_dynamic_init || !gotoblas_dynamic_quit || !openblas_get_corename)
+    return nullptr;
+  if (std::strcmp(openblas_get_corename(), "Prescott") != 0) return nullptr;  // OpenBLAS knew the CPU
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+  return nullptr;
+}
+
+struct BlasCoreSelection {
+  BlasCoreSelection() {
+    if (const char* core = choose_blas_core()) {
+      setenv("OPENBLAS_CORETYPE", core, 0);
+      gotoblas_dynamic_quit();  // init is a no-op while a kernel set is selected
+      gotoblas_dynamic_init();
+    }
+  }
+};
+// Runs while the program starts, before any thread exists.
+const BlasCoreSelection selection;
+
+}  // namespace
+
+std::string blas_core() { return openblas_get_corename ? openblas_get_corename() : "unknown"; }
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {

@@ -1,0 +1,105 @@
+// nn microbenchmarks: conv2d forward+backward at LeNet-5's shapes (batch 64), pooling, softmax +
+// cross-entropy, and one full LeNet-5 / MLP training step (forward, backward, SGD update), each
+// at 1 and 2 threads. Run: ./build/bench/nn_bench --benchmark_min_time=0.5
+#include <benchmark/benchmark.h>
+
+#include "eta/eta.h"
+#include "models/lenet5.h"
+#include "models/mlp.h"
+
+namespace {
+
+// (C, OC, H, padding): LeNet's conv1 (1->6 5x5 on 28x28, pad 2) and conv2 (6->16 5x5 on 14x14).
+void BM_Conv2dForwardBackward(benchmark::State& state) {
+  const int64_t c = state.range(0), oc = state.range(1), h = state.range(2), pad = state.range(3);
+  eta::set_num_threads(static_cast<int>(state.range(4)));
+  eta::Tensor x = eta::randn({64, c, h, h}).requires_grad_();
+  eta::Tensor w = eta::randn({oc, c, 5, 5}).requires_grad_();
+  eta::Tensor b = eta::zeros({oc}).requires_grad_();
+  const int64_t oh = h + 2 * pad - 4;
+  for (auto _ : state) {
+    eta::Tensor y = eta::conv2d(x, w, b, {1, 1}, {pad, pad});
+    y.backward(eta::ones(y.shape()));
+    x.zero_grad(), w.zero_grad(), b.zero_grad();
+  }
+  // forward + input grad + weight grad: three GEMMs of 2*N*OC*OH*OW*C*25 flops each
+  const double flops = 3.0 * 2 * 64 * oc * oh * oh * c * 25;
+  state.counters["GFLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_Conv2dForwardBackward)
+    ->ArgNames({"C", "OC", "H", "pad", "threads"})
+    ->Args({1, 6, 28, 2, 1})->Args({1, 6, 28, 2, 2})
+    ->Args({6, 16, 14, 0, 1})->Args({6, 16, 14, 0, 2})
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_MaxPool2dForwardBackward(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(0)));
+  eta::Tensor x = eta::randn({64, 6, 28, 28}).requires_grad_();
+  for (auto _ : state) {
+    eta::Tensor y = eta::max_pool2d(x, {2, 2});
+    y.backward(eta::ones(y.shape()));
+    x.zero_grad();
+  }
+  state.counters["GB/s"] = benchmark::Counter(x.numel() * 4.0 * 2.5, benchmark::Counter::kIsIterationInvariantRate,
+                                              benchmark::Counter::kIs1000);
+}
+BENCHMARK(BM_MaxPool2dForwardBackward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
+
+void BM_CrossEntropyForwardBackward(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(0)));
+  eta::Tensor logits = eta::randn({256, 10}).requires_grad_();
+  std::vector<int64_t> labels(256);
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int64_t>(i % 10);
+  const eta::Tensor target = eta::from_vector(labels, {256});
+  for (auto _ : state) {
+    eta::cross_entropy(logits, target).backward();
+    logits.zero_grad();
+  }
+  state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_CrossEntropyForwardBackward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
+
+void sgd_step(eta::nn::Module& m, double lr) {
+  eta::NoGradGuard g;
+  for (eta::Tensor& p : m.parameters()) p.add_(p.grad(), -lr);
+}
+
+template <class Model>
+void train_step_bench(benchmark::State& state, Model& model, const eta::Shape& input_shape) {
+  eta::manual_seed(0);
+  const eta::Tensor x = eta::randn(input_shape);
+  std::vector<int64_t> labels(static_cast<size_t>(input_shape[0]));
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int64_t>(i % 10);
+  const eta::Tensor y = eta::from_vector(labels, {input_shape[0]});
+  for (auto _ : state) {
+    model.zero_grad();
+    eta::cross_entropy(model.forward(x), y).backward();
+    sgd_step(model, 0.01);
+  }
+  state.SetItemsProcessed(state.iterations() * input_shape[0]);
+}
+
+void BM_LeNet5TrainStep(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(1)));
+  eta::models::LeNet5 model;
+  train_step_bench(state, model, {state.range(0), 1, 28, 28});
+}
+BENCHMARK(BM_LeNet5TrainStep)->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
+
+void BM_MlpTrainStep(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(1)));
+  eta::models::MLP model({784, 256, 128, 10});
+  train_step_bench(state, model, {state.range(0), 784});
+}
+BENCHMARK(BM_MlpTrainStep)->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
+
+void BM_TinyMlpTrainStep(benchmark::State& state) {
+  eta::set_num_threads(1);
+  eta::models::MLP model({784, 32, 10});
+  train_step_bench(state, model, {32, 784});
+}
+BENCHMARK(BM_TinyMlpTrainStep)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
