@@ -30,29 +30,40 @@ struct ConvShape {
   int64_t chunk() const { return std::clamp<int64_t>((int64_t{1} << 21) / std::max<int64_t>(1, groups * k() * l()), 1, n); }
 };
 
+// Scratch buffers reused across calls (per thread, grown on demand): a conv needs two buffers of
+// up to ~8 MiB per call, and allocating (and zero-filling) them every step cost more than the
+// GEMMs at LeNet's shapes.
+template <class T>
+T* scratch(int slot, size_t n) {
+  thread_local std::vector<T> buffers[2];
+  std::vector<T>& b = buffers[slot];
+  if (b.size() < n) b.resize(n);
+  return b.data();
+}
+
 template <class T>
 void forward_impl(const ConvShape& s, const T* x, const T* w, const T* b, T* out) {
   const int64_t K = s.k(), L = s.l(), G = s.groups, ocg = s.oc / G;
   const int64_t img = s.c * s.geo.h * s.geo.w;
-  std::vector<T> col(static_cast<size_t>(G * K * s.chunk() * L));
-  std::vector<T> res(static_cast<size_t>(s.oc * s.chunk() * L));
+  T* col = scratch<T>(0, static_cast<size_t>(G * K * s.chunk() * L));
+  T* res = scratch<T>(1, static_cast<size_t>(s.oc * s.chunk() * L));
   for (int64_t n0 = 0; n0 < s.n; n0 += s.chunk()) {
     const int64_t nc = std::min(s.chunk(), s.n - n0), ld = nc * L;
     kernels::parallel_for(0, nc * G, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t i = b0; i < b1; ++i) {
         const int64_t j = i / G, g = i % G;
-        kernels::im2col(x + (n0 + j) * img + g * s.geo.c * s.geo.h * s.geo.w, s.geo, col.data() + g * K * ld + j * L, ld);
+        kernels::im2col(x + (n0 + j) * img + g * s.geo.c * s.geo.h * s.geo.w, s.geo, col + g * K * ld + j * L, ld);
       }
     });
     for (int64_t g = 0; g < G; ++g)
-      kernels::gemm(false, false, ocg, ld, K, T(1), w + g * ocg * K, K, col.data() + g * K * ld, ld, T(0),
-                    res.data() + g * ocg * ld, ld);
+      kernels::gemm(false, false, ocg, ld, K, T(1), w + g * ocg * K, K, col + g * K * ld, ld, T(0),
+                    res + g * ocg * ld, ld);
     // res is (OC, n*L); out wants (n, OC, L), plus the bias.
     kernels::parallel_for(0, nc * s.oc, std::max<int64_t>(1, 16384 / L), [&](int64_t b0, int64_t b1) {
       for (int64_t i = b0; i < b1; ++i) {
         const int64_t j = i / s.oc, o = i % s.oc;
         const T bias = b ? b[o] : T(0);
-        const T* src = res.data() + o * ld + j * L;
+        const T* src = res + o * ld + j * L;
         T* dst = out + ((n0 + j) * s.oc + o) * L;
         for (int64_t p = 0; p < L; ++p) dst[p] = src[p] + bias;
       }
@@ -64,8 +75,8 @@ template <class T>
 void backward_impl(const ConvShape& s, const T* x, const T* w, const T* gout, T* gx, T* gw, T* gb) {
   const int64_t K = s.k(), L = s.l(), G = s.groups, ocg = s.oc / G;
   const int64_t img = s.c * s.geo.h * s.geo.w, gimg = s.geo.c * s.geo.h * s.geo.w;
-  std::vector<T> col(static_cast<size_t>(G * K * s.chunk() * L));
-  std::vector<T> gperm(static_cast<size_t>(s.oc * s.chunk() * L));
+  T* col = scratch<T>(0, static_cast<size_t>(G * K * s.chunk() * L));
+  T* gperm = scratch<T>(1, static_cast<size_t>(s.oc * s.chunk() * L));
   if (gw) std::fill(gw, gw + s.oc * K, T(0));
   if (gb) std::fill(gb, gb + s.oc, T(0));
   for (int64_t n0 = 0; n0 < s.n; n0 += s.chunk()) {
@@ -74,13 +85,13 @@ void backward_impl(const ConvShape& s, const T* x, const T* w, const T* gout, T*
     kernels::parallel_for(0, nc * s.oc, std::max<int64_t>(1, 16384 / L), [&](int64_t b0, int64_t b1) {
       for (int64_t i = b0; i < b1; ++i) {
         const int64_t j = i / s.oc, o = i % s.oc;
-        std::copy_n(gout + ((n0 + j) * s.oc + o) * L, L, gperm.data() + o * ld + j * L);
+        std::copy_n(gout + ((n0 + j) * s.oc + o) * L, L, gperm + o * ld + j * L);
       }
     });
     if (gb)
       for (int64_t o = 0; o < s.oc; ++o) {
         double acc = 0;
-        const T* p = gperm.data() + o * ld;
+        const T* p = gperm + o * ld;
         for (int64_t i = 0; i < ld; ++i) acc += p[i];
         gb[o] += static_cast<T>(acc);
       }
@@ -88,25 +99,25 @@ void backward_impl(const ConvShape& s, const T* x, const T* w, const T* gout, T*
       kernels::parallel_for(0, nc * G, 1, [&](int64_t b0, int64_t b1) {
         for (int64_t i = b0; i < b1; ++i) {
           const int64_t j = i / G, g = i % G;
-          kernels::im2col(x + (n0 + j) * img + g * gimg, s.geo, col.data() + g * K * ld + j * L, ld);
+          kernels::im2col(x + (n0 + j) * img + g * gimg, s.geo, col + g * K * ld + j * L, ld);
         }
       });
       // gw[g] (OCg, K) += gperm[g] (OCg, n*L) @ col[g]^T (n*L, K)
       for (int64_t g = 0; g < G; ++g)
-        kernels::gemm(false, true, ocg, K, ld, T(1), gperm.data() + g * ocg * ld, ld, col.data() + g * K * ld, ld, T(1),
+        kernels::gemm(false, true, ocg, K, ld, T(1), gperm + g * ocg * ld, ld, col + g * K * ld, ld, T(1),
                       gw + g * ocg * K, K);
     }
     if (gx) {
       // col[g] (K, n*L) = w[g]^T (K, OCg) @ gperm[g] (OCg, n*L), then folded back into images.
       for (int64_t g = 0; g < G; ++g)
-        kernels::gemm(true, false, K, ld, ocg, T(1), w + g * ocg * K, K, gperm.data() + g * ocg * ld, ld, T(0),
-                      col.data() + g * K * ld, ld);
+        kernels::gemm(true, false, K, ld, ocg, T(1), w + g * ocg * K, K, gperm + g * ocg * ld, ld, T(0),
+                      col + g * K * ld, ld);
       kernels::parallel_for(0, nc * G, 1, [&](int64_t b0, int64_t b1) {
         for (int64_t i = b0; i < b1; ++i) {
           const int64_t j = i / G, g = i % G;
           T* dst = gx + (n0 + j) * img + g * gimg;
           std::fill(dst, dst + gimg, T(0));
-          kernels::col2im(col.data() + g * K * ld + j * L, ld, s.geo, dst);
+          kernels::col2im(col + g * K * ld + j * L, ld, s.geo, dst);
         }
       });
     }
