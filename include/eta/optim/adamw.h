@@ -1,0 +1,25 @@
+// AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, p ← p·(1 − lr·wd) before the
+// Adam step. PyTorch 1.13's defaults (weight_decay 1e-2).
+#pragma once
+#include "eta/optim/adam.h"
+
+namespace eta::optim {
+
+struct AdamWOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 1e-2;
+  bool amsgrad = false;
+  bool maximize = false;
+};
+
+class AdamW : public Adam {
+ public:
+  explicit AdamW(std::vector<Tensor> params, const AdamWOptions& options = {});
+  explicit AdamW(std::vector<ParamGroup> groups, const AdamWOptions& options = {});
+  static Options defaults(const AdamWOptions& options = {});
+};
+
+}  // namespace eta::optim

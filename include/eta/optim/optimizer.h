@@ -1,0 +1,119 @@
+// Optimizer: the base every optimizer derives from. It owns the parameter groups (each with its own
+// learning rate and hyper-parameters), step(), zero_grad() and a state that saves and loads by name;
+// a subclass writes only the update of one parameter. Optimizers see tensors, never nn::Module.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "eta/tensor/tensor.h"
+
+namespace eta::optim {
+
+// Hyper-parameters by PyTorch name ("lr", "momentum", "weight_decay", ...). A map rather than a
+// struct per optimizer so that code that knows nothing of the optimizer's type — schedulers that
+// write "lr" or cycle "momentum"/"beta1", the state saver, the command-line factory — can read and
+// write any of them without casts. Tuples are split (betas -> "beta1", "beta2"); flags are 0 or 1.
+using Options = std::map<std::string, double>;
+
+// The neutral form of a saved state: every value a tensor (scalars as 0-dim float64), named like
+// "state.3.exp_avg", so io/ can write it into a safetensors checkpoint as is.
+using StateDict = std::map<std::string, Tensor>;
+
+struct ParamGroup {
+  std::vector<Tensor> params;
+  Options options;  // missing entries are filled from the optimizer's defaults
+
+  double& lr() { return option("lr"); }
+  double lr() const { return option("lr"); }
+  bool has(const std::string& name) const { return options.count(name) != 0; }
+  // The named hyper-parameter; throws eta::Error listing the group's names if it has none such.
+  double& option(const std::string& name);
+  double option(const std::string& name) const;
+};
+
+// The state of one parameter: moment tensors ("exp_avg", "momentum_buffer", ...) and scalars
+// ("step", ...). Indexed by the parameter's position across all groups, as PyTorch does.
+struct ParamState {
+  std::map<std::string, Tensor> tensors;
+  std::map<std::string, double> scalars;
+  bool empty() const { return tensors.empty() && scalars.empty(); }
+};
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+
+  // Updates every parameter that has a gradient (others are skipped, their state untouched). Runs
+  // without recording autograd.
+  void step();
+  // Drops every gradient (set_to_none, PyTorch 2's default) or, with false, fills them with zeros.
+  void zero_grad(bool set_to_none = true);
+
+  std::vector<ParamGroup>& param_groups() { return groups_; }
+  const std::vector<ParamGroup>& param_groups() const { return groups_; }
+  // Adds a group; its missing options come from defaults(). Throws on unknown or invalid options
+  // and on a parameter that is already in another group.
+  void add_param_group(ParamGroup group);
+  // The values add_param_group() fills in; writable, like PyTorch's optimizer.defaults.
+  const Options& defaults() const { return defaults_; }
+  Options& defaults() { return defaults_; }
+  const std::string& name() const { return name_; }
+  // Sets the learning rate of every group.
+  void set_lr(double lr);
+
+  // A deep copy of the state and the groups' hyper-parameters:
+  //   "param_groups.<g>.<option>" (0-dim float64), "param_groups.<g>.params" (int64 indices),
+  //   "state.<i>.<name>" (tensors cloned, scalars as 0-dim float64).
+  StateDict state_dict() const;
+  // Restores what state_dict() wrote. Checks group count, parameter indices and every state
+  // tensor's shape first; a rejected load leaves the optimizer untouched.
+  void load_state_dict(const StateDict& state);
+  // The state of the i-th parameter (across groups), for tests and inspection.
+  const ParamState& state(size_t index) const;
+
+ protected:
+  // `defaults` lists every hyper-parameter the optimizer knows, with its default value; a group may
+  // override any of them but add none. The subclass constructor then calls add_param_groups() —
+  // not this constructor, so that its own validate() already applies.
+  Optimizer(std::string name, Options defaults);
+  void add_param_groups(std::vector<ParamGroup> groups);
+
+  // Checks one group's hyper-parameters (called on construction, on add_param_group and before
+  // every step, so a learning rate set to -1 by hand is caught). Throw eta::Error naming the
+  // parameter and its value; the helpers below do that.
+  virtual void validate(const Options& options) const;
+  // The update of one parameter with a gradient: `param` and `grad` are contiguous, same dtype
+  // (float32 or float64), and `state` is empty on the first step.
+  virtual void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) = 0;
+
+  // Validation helpers: "<optimizer>: invalid <name>: <value> (expected ...)".
+  void check_nonnegative(const Options& o, const std::string& name) const;
+  void check_unit_interval(const Options& o, const std::string& name, bool include_one) const;
+
+ private:
+  std::string name_;
+  Options defaults_;
+  std::vector<ParamGroup> groups_;
+  std::vector<ParamState> state_;  // by parameter position across groups
+};
+
+// One group holding `params`, for the common single-group constructors.
+inline std::vector<ParamGroup> single_group(std::vector<Tensor> params) {
+  std::vector<ParamGroup> groups(1);
+  groups[0].params = std::move(params);
+  return groups;
+}
+
+// Scales all gradients together so that their global norm is at most max_norm (PyTorch's
+// clip_grad_norm_: coefficient max_norm / (norm + 1e-6), never above 1). norm_type may be
+// infinity. Returns the total norm before clipping. Parameters without a gradient are ignored.
+double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type = 2.0,
+                       bool error_if_nonfinite = false);
+// Clamps every gradient element into [-clip_value, clip_value].
+void clip_grad_value_(const std::vector<Tensor>& params, double clip_value);
+
+}  // namespace eta::optim

@@ -1,0 +1,67 @@
+// Adadelta update (PyTorch's _single_tensor_adadelta), per element:
+//   s ← ρ·s + (1 − ρ)·g²;  Δ = √(u + ε) / √(s + ε) · g;  u ← ρ·u + (1 − ρ)·Δ²;  p ← p − lr·Δ
+#include "eta/optim/adadelta.h"
+
+#include <cmath>
+
+#include "eta/tensor/factory.h"
+#include "optim/update_loop.h"
+
+namespace eta::optim {
+
+Options Adadelta::defaults(const AdadeltaOptions& o) {
+  return {{"lr", o.lr},
+          {"rho", o.rho},
+          {"eps", o.eps},
+          {"weight_decay", o.weight_decay},
+          {"maximize", o.maximize ? 1.0 : 0.0}};
+}
+
+Adadelta::Adadelta(std::vector<Tensor> params, const AdadeltaOptions& o)
+    : Adadelta(single_group(std::move(params)), o) {}
+
+Adadelta::Adadelta(std::vector<ParamGroup> groups, const AdadeltaOptions& o) : Optimizer("Adadelta", defaults(o)) {
+  add_param_groups(std::move(groups));
+}
+
+void Adadelta::validate(const Options& o) const {
+  check_nonnegative(o, "lr");
+  check_unit_interval(o, "rho", true);
+  check_nonnegative(o, "eps");
+  check_nonnegative(o, "weight_decay");
+}
+
+void Adadelta::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
+  const double lr = group.option("lr"), rho = group.option("rho"), eps = group.option("eps");
+  const double wd = group.option("weight_decay");
+  const bool maximize = group.option("maximize") != 0;
+  if (state.empty()) {
+    state.scalars["step"] = 0;
+    state.tensors["square_avg"] = zeros_like(param);
+    state.tensors["acc_delta"] = zeros_like(param);
+  }
+  state.scalars["step"] += 1;
+  Tensor sq_t = state.tensors["square_avg"], acc_t = state.tensors["acc_delta"];
+  detail::dispatch(param, "Adadelta", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* sq = sq_t.data_ptr<T>();
+    T* acc = acc_t.data_ptr<T>();
+    const T r = static_cast<T>(rho), one_r = static_cast<T>(1 - rho), eps_t = static_cast<T>(eps);
+    const T wd_t = static_cast<T>(wd), neg_lr = static_cast<T>(-lr);
+    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        T gi = maximize ? -g[i] : g[i];
+        if (wd != 0) gi = gi + wd_t * p[i];
+        sq[i] = sq[i] * r + one_r * gi * gi;
+        const T std_i = std::sqrt(sq[i] + eps_t);
+        const T delta = std::sqrt(acc[i] + eps_t) / std_i * gi;
+        acc[i] = acc[i] * r + one_r * delta * delta;
+        p[i] = p[i] + neg_lr * delta;
+      }
+    });
+  });
+}
+
+}  // namespace eta::optim

@@ -1,0 +1,65 @@
+// Adagrad update (PyTorch's _single_tensor_adagrad), per element:
+//   clr = lr / (1 + (t − 1)·lr_decay);  s ← s + g²;  p ← p − clr·g / (√s + ε)
+#include "eta/optim/adagrad.h"
+
+#include <cmath>
+
+#include "eta/tensor/factory.h"
+#include "optim/update_loop.h"
+
+namespace eta::optim {
+
+Options Adagrad::defaults(const AdagradOptions& o) {
+  return {{"lr", o.lr},
+          {"lr_decay", o.lr_decay},
+          {"weight_decay", o.weight_decay},
+          {"initial_accumulator_value", o.initial_accumulator_value},
+          {"eps", o.eps},
+          {"maximize", o.maximize ? 1.0 : 0.0}};
+}
+
+Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& o) : Adagrad(single_group(std::move(params)), o) {}
+
+Adagrad::Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& o) : Optimizer("Adagrad", defaults(o)) {
+  add_param_groups(std::move(groups));
+}
+
+void Adagrad::validate(const Options& o) const {
+  check_nonnegative(o, "lr");
+  check_nonnegative(o, "lr_decay");
+  check_nonnegative(o, "weight_decay");
+  check_nonnegative(o, "initial_accumulator_value");
+  check_nonnegative(o, "eps");
+}
+
+void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
+  const double lr = group.option("lr"), lr_decay = group.option("lr_decay"), eps = group.option("eps");
+  const double wd = group.option("weight_decay");
+  const bool maximize = group.option("maximize") != 0;
+  if (state.empty()) {
+    state.scalars["step"] = 0;
+    Tensor sum = zeros_like(param);
+    sum.fill_(group.option("initial_accumulator_value"));
+    state.tensors["sum"] = sum;
+  }
+  const double step = state.scalars["step"] += 1;
+  const double clr = lr / (1 + (step - 1) * lr_decay);
+  Tensor sum_t = state.tensors["sum"];
+  detail::dispatch(param, "Adagrad", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* s = sum_t.data_ptr<T>();
+    const T wd_t = static_cast<T>(wd), eps_t = static_cast<T>(eps), neg_clr = static_cast<T>(-clr);
+    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        T gi = maximize ? -g[i] : g[i];
+        if (wd != 0) gi = gi + wd_t * p[i];
+        s[i] = s[i] + gi * gi;
+        p[i] = p[i] + neg_clr * gi / (std::sqrt(s[i]) + eps_t);
+      }
+    });
+  });
+}
+
+}  // namespace eta::optim

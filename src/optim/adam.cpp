@@ -1,0 +1,94 @@
+// Adam update (PyTorch's _single_tensor_adam / _single_tensor_adamw), per element:
+//   [AdamW: p ← p·(1 − lr·wd)]   [Adam: g ← g + wd·p]
+//   m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  [AMSGrad: v_max ← max(v_max, v), use v_max]
+//   p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+// ε is added after dividing √v by the bias correction, which is what a |g| = 1e-10 step pins down.
+#include "eta/optim/adam.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "eta/tensor/factory.h"
+#include "optim/update_loop.h"
+
+namespace eta::optim {
+
+Options Adam::defaults(const AdamOptions& o) {
+  return {{"lr", o.lr},
+          {"beta1", o.beta1},
+          {"beta2", o.beta2},
+          {"eps", o.eps},
+          {"weight_decay", o.weight_decay},
+          {"amsgrad", o.amsgrad ? 1.0 : 0.0},
+          {"maximize", o.maximize ? 1.0 : 0.0}};
+}
+
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& o) : Adam(single_group(std::move(params)), o) {}
+
+Adam::Adam(std::vector<ParamGroup> groups, const AdamOptions& o)
+    : Adam("Adam", std::move(groups), defaults(o), /*decoupled_weight_decay=*/false) {}
+
+Adam::Adam(std::string name, std::vector<ParamGroup> groups, const Options& defaults, bool decoupled)
+    : Optimizer(std::move(name), defaults), decoupled_weight_decay_(decoupled) {
+  add_param_groups(std::move(groups));
+}
+
+void Adam::validate(const Options& o) const {
+  check_nonnegative(o, "lr");
+  check_nonnegative(o, "eps");
+  check_unit_interval(o, "beta1", false);
+  check_unit_interval(o, "beta2", false);
+  check_nonnegative(o, "weight_decay");
+}
+
+void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
+  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
+  const double eps = group.option("eps"), wd = group.option("weight_decay");
+  const bool amsgrad = group.option("amsgrad") != 0, maximize = group.option("maximize") != 0;
+  if (state.empty()) {
+    state.scalars["step"] = 0;
+    state.tensors["exp_avg"] = zeros_like(param);
+    state.tensors["exp_avg_sq"] = zeros_like(param);
+  }
+  if (amsgrad && !state.tensors.count("max_exp_avg_sq")) state.tensors["max_exp_avg_sq"] = zeros_like(param);
+  const double step = state.scalars["step"] += 1;
+  const double bias_correction1 = 1 - std::pow(beta1, step);
+  const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, step));
+  const double step_size = lr / bias_correction1;
+  Tensor& m_t = state.tensors["exp_avg"];
+  Tensor& v_t = state.tensors["exp_avg_sq"];
+  Tensor vmax_t = amsgrad ? state.tensors["max_exp_avg_sq"] : Tensor();
+  const bool decoupled = decoupled_weight_decay_;
+  detail::dispatch(param, name().c_str(), [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* m = m_t.data_ptr<T>();
+    T* v = v_t.data_ptr<T>();
+    T* vmax = amsgrad ? vmax_t.data_ptr<T>() : nullptr;
+    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2);
+    const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
+    const T wd_t = static_cast<T>(wd), decay = static_cast<T>(1 - lr * wd);
+    const T bc2 = static_cast<T>(bias_correction2_sqrt), eps_t = static_cast<T>(eps);
+    const T neg_step = static_cast<T>(-step_size);
+    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        T gi = maximize ? -g[i] : g[i];
+        if (decoupled) p[i] = p[i] * decay;
+        else if (wd != 0) gi = gi + wd_t * p[i];
+        m[i] = m[i] * b1 + one_b1 * gi;
+        v[i] = v[i] * b2 + one_b2 * gi * gi;
+        T denom;
+        if (vmax) {
+          vmax[i] = std::max(vmax[i], v[i]);
+          denom = std::sqrt(vmax[i]) / bc2 + eps_t;
+        } else {
+          denom = std::sqrt(v[i]) / bc2 + eps_t;
+        }
+        p[i] = p[i] + neg_step * m[i] / denom;
+      }
+    });
+  });
+}
+
+}  // namespace eta::optim

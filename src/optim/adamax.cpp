@@ -1,0 +1,65 @@
+// Adamax update (PyTorch's _single_tensor_adamax), per element:
+//   m ← β1·m + (1 − β1)·g;  u ← max(β2·u, |g| + ε);  p ← p − (lr / (1 − β1^t))·m / u
+#include "eta/optim/adamax.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "eta/tensor/factory.h"
+#include "optim/update_loop.h"
+
+namespace eta::optim {
+
+Options Adamax::defaults(const AdamaxOptions& o) {
+  return {{"lr", o.lr},          {"beta1", o.beta1},
+          {"beta2", o.beta2},    {"eps", o.eps},
+          {"weight_decay", o.weight_decay}, {"maximize", o.maximize ? 1.0 : 0.0}};
+}
+
+Adamax::Adamax(std::vector<Tensor> params, const AdamaxOptions& o) : Adamax(single_group(std::move(params)), o) {}
+
+Adamax::Adamax(std::vector<ParamGroup> groups, const AdamaxOptions& o) : Optimizer("Adamax", defaults(o)) {
+  add_param_groups(std::move(groups));
+}
+
+void Adamax::validate(const Options& o) const {
+  check_nonnegative(o, "lr");
+  check_nonnegative(o, "eps");
+  check_unit_interval(o, "beta1", false);
+  check_unit_interval(o, "beta2", false);
+  check_nonnegative(o, "weight_decay");
+}
+
+void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
+  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
+  const double eps = group.option("eps"), wd = group.option("weight_decay");
+  const bool maximize = group.option("maximize") != 0;
+  if (state.empty()) {
+    state.scalars["step"] = 0;
+    state.tensors["exp_avg"] = zeros_like(param);
+    state.tensors["exp_inf"] = zeros_like(param);
+  }
+  const double step = state.scalars["step"] += 1;
+  const double clr = lr / (1 - std::pow(beta1, step));
+  Tensor m_t = state.tensors["exp_avg"], u_t = state.tensors["exp_inf"];
+  detail::dispatch(param, "Adamax", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* m = m_t.data_ptr<T>();
+    T* u = u_t.data_ptr<T>();
+    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2), one_b1 = static_cast<T>(1 - beta1);
+    const T eps_t = static_cast<T>(eps), wd_t = static_cast<T>(wd), neg_clr = static_cast<T>(-clr);
+    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        T gi = maximize ? -g[i] : g[i];
+        if (wd != 0) gi = gi + wd_t * p[i];
+        m[i] = m[i] * b1 + one_b1 * gi;
+        u[i] = std::max(u[i] * b2, std::fabs(gi) + eps_t);
+        p[i] = p[i] + neg_clr * m[i] / u[i];
+      }
+    });
+  });
+}
+
+}  // namespace eta::optim

@@ -1,0 +1,81 @@
+// NAdam update (PyTorch's _single_tensor_nadam):
+//   μ_t = β1·(1 − ½·0.96^(t·ψ)),  μ_{t+1} likewise;  Π ← Π·μ_t
+//   m, v as in Adam;  d = √(v / (1 − β2^t)) + ε
+//   p ← p − lr·(1 − μ_t)/(1 − Π)·g/d − lr·μ_{t+1}/(1 − Π·μ_{t+1})·m/d
+// PyTorch 1.13 keeps Π (mu_product) in a float32 tensor whatever the parameter's dtype, so it is
+// rounded to float here too; otherwise float64 trajectories would drift from torch's by ~1e-8.
+#include "eta/optim/nadam.h"
+
+#include <cmath>
+
+#include "eta/tensor/factory.h"
+#include "optim/update_loop.h"
+
+namespace eta::optim {
+
+Options NAdam::defaults(const NAdamOptions& o) {
+  return {{"lr", o.lr},   {"beta1", o.beta1},
+          {"beta2", o.beta2}, {"eps", o.eps},
+          {"weight_decay", o.weight_decay}, {"momentum_decay", o.momentum_decay}};
+}
+
+NAdam::NAdam(std::vector<Tensor> params, const NAdamOptions& o) : NAdam(single_group(std::move(params)), o) {}
+
+NAdam::NAdam(std::vector<ParamGroup> groups, const NAdamOptions& o) : Optimizer("NAdam", defaults(o)) {
+  add_param_groups(std::move(groups));
+}
+
+void NAdam::validate(const Options& o) const {
+  check_nonnegative(o, "lr");
+  check_nonnegative(o, "eps");
+  check_unit_interval(o, "beta1", false);
+  check_unit_interval(o, "beta2", false);
+  check_nonnegative(o, "weight_decay");
+  check_nonnegative(o, "momentum_decay");
+}
+
+void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
+  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
+  const double eps = group.option("eps"), wd = group.option("weight_decay");
+  const double psi = group.option("momentum_decay");
+  if (state.empty()) {
+    state.scalars["step"] = 0;
+    state.scalars["mu_product"] = 1;
+    state.tensors["exp_avg"] = zeros_like(param);
+    state.tensors["exp_avg_sq"] = zeros_like(param);
+  }
+  const double step = state.scalars["step"] += 1;
+  const double bias_correction2 = 1 - std::pow(beta2, step);
+  const double mu = beta1 * (1. - 0.5 * std::pow(0.96, step * psi));
+  const double mu_next = beta1 * (1. - 0.5 * std::pow(0.96, (step + 1) * psi));
+  const float mu_product = static_cast<float>(state.scalars["mu_product"]) * static_cast<float>(mu);
+  const float mu_product_next = mu_product * static_cast<float>(mu) * static_cast<float>(mu_next);
+  state.scalars["mu_product"] = mu_product;
+  const double coef_g = -lr * (1. - mu) / (1. - static_cast<double>(mu_product));
+  const double coef_m = -lr * mu_next / (1. - static_cast<double>(mu_product_next));
+  Tensor m_t = state.tensors["exp_avg"], v_t = state.tensors["exp_avg_sq"];
+  detail::dispatch(param, "NAdam", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* m = m_t.data_ptr<T>();
+    T* v = v_t.data_ptr<T>();
+    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2);
+    const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
+    const T bc2 = static_cast<T>(bias_correction2), eps_t = static_cast<T>(eps), wd_t = static_cast<T>(wd);
+    const T cg = static_cast<T>(coef_g), cm = static_cast<T>(coef_m);
+    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        T gi = g[i];
+        if (wd != 0) gi = gi + wd_t * p[i];
+        m[i] = m[i] * b1 + one_b1 * gi;
+        v[i] = v[i] * b2 + one_b2 * gi * gi;
+        const T denom = std::sqrt(v[i] / bc2) + eps_t;
+        p[i] = p[i] + cg * gi / denom;
+        p[i] = p[i] + cm * m[i] / denom;
+      }
+    });
+  });
+}
+
+}  // namespace eta::optim

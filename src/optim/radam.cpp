@@ -1,0 +1,78 @@
+// RAdam update (PyTorch's _single_tensor_radam):
+//   m, v as in Adam;  m̂ = m / (1 − β1^t);  ρ∞ = 2/(1 − β2) − 1;  ρ_t = ρ∞ − 2t·β2^t / (1 − β2^t)
+//   ρ_t > 5: r = √((ρ_t − 4)(ρ_t − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρ_t)),  p ← p − m̂·lr·√(1 − β2^t)/(√v + ε)·r
+//   else:    p ← p − m̂·lr
+#include "eta/optim/radam.h"
+
+#include <cmath>
+
+#include "eta/tensor/factory.h"
+#include "optim/update_loop.h"
+
+namespace eta::optim {
+
+Options RAdam::defaults(const RAdamOptions& o) {
+  return {{"lr", o.lr}, {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps}, {"weight_decay", o.weight_decay}};
+}
+
+RAdam::RAdam(std::vector<Tensor> params, const RAdamOptions& o) : RAdam(single_group(std::move(params)), o) {}
+
+RAdam::RAdam(std::vector<ParamGroup> groups, const RAdamOptions& o) : Optimizer("RAdam", defaults(o)) {
+  add_param_groups(std::move(groups));
+}
+
+void RAdam::validate(const Options& o) const {
+  check_nonnegative(o, "lr");
+  check_nonnegative(o, "eps");
+  check_unit_interval(o, "beta1", false);
+  check_unit_interval(o, "beta2", false);
+  check_nonnegative(o, "weight_decay");
+}
+
+void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
+  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
+  const double eps = group.option("eps"), wd = group.option("weight_decay");
+  if (state.empty()) {
+    state.scalars["step"] = 0;
+    state.tensors["exp_avg"] = zeros_like(param);
+    state.tensors["exp_avg_sq"] = zeros_like(param);
+  }
+  const double step = state.scalars["step"] += 1;
+  const double bias_correction1 = 1 - std::pow(beta1, step);
+  const double bias_correction2 = 1 - std::pow(beta2, step);
+  const double rho_inf = 2 / (1 - beta2) - 1;
+  const double rho_t = rho_inf - 2 * step * std::pow(beta2, step) / bias_correction2;
+  const bool rectify = rho_t > 5.;
+  const double rect =
+      rectify ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) : 0;
+  Tensor m_t = state.tensors["exp_avg"], v_t = state.tensors["exp_avg_sq"];
+  detail::dispatch(param, "RAdam", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* m = m_t.data_ptr<T>();
+    T* v = v_t.data_ptr<T>();
+    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2);
+    const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
+    const T bc1 = static_cast<T>(bias_correction1), bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
+    const T eps_t = static_cast<T>(eps), wd_t = static_cast<T>(wd), lr_t = static_cast<T>(lr);
+    const T rect_t = static_cast<T>(rect);
+    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        T gi = g[i];
+        if (wd != 0) gi = gi + wd_t * p[i];
+        m[i] = m[i] * b1 + one_b1 * gi;
+        v[i] = v[i] * b2 + one_b2 * gi * gi;
+        const T m_hat = m[i] / bc1;
+        if (rectify) {
+          const T adaptive_lr = bc2_sqrt / (std::sqrt(v[i]) + eps_t);
+          p[i] = p[i] - m_hat * lr_t * adaptive_lr * rect_t;
+        } else {
+          p[i] = p[i] - m_hat * lr_t;
+        }
+      }
+    });
+  });
+}
+
+}  // namespace eta::optim

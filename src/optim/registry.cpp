@@ -1,0 +1,109 @@
+// The optimizer registry: the built-in optimizers plus any registered by the user.
+#include "eta/optim/registry.h"
+
+#include <mutex>
+
+#include "eta/error.h"
+#include "eta/optim/adadelta.h"
+#include "eta/optim/adagrad.h"
+#include "eta/optim/adam.h"
+#include "eta/optim/adamax.h"
+#include "eta/optim/adamw.h"
+#include "eta/optim/nadam.h"
+#include "eta/optim/radam.h"
+#include "eta/optim/rmsprop.h"
+#include "eta/optim/sgd.h"
+#include "eta/util/parse.h"
+
+namespace eta::optim {
+
+namespace {
+
+template <class O>
+OptimizerFactory builtin(const char* name) {
+  return {name, O::defaults(), [](std::vector<ParamGroup> groups) { return std::make_unique<O>(std::move(groups)); }};
+}
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, OptimizerFactory> factories;
+  Registry() {
+    for (auto f : {builtin<SGD>("SGD"), builtin<Adam>("Adam"), builtin<AdamW>("AdamW"), builtin<RMSprop>("RMSprop"),
+                   builtin<Adagrad>("Adagrad"), builtin<Adadelta>("Adadelta"), builtin<Adamax>("Adamax"),
+                   builtin<NAdam>("NAdam"), builtin<RAdam>("RAdam")})
+      factories[util::canonical_name(f.name)] = std::move(f);
+  }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+OptimizerFactory find(const std::string& name) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  const auto it = r.factories.find(util::canonical_name(name));
+  if (it == r.factories.end()) {
+    std::vector<std::string> names;
+    for (const auto& [k, f] : r.factories) names.push_back(f.name);
+    detail::throw_error("make_optimizer: unknown optimizer '", name, "' (valid: ", util::join(names), ")");
+  }
+  return it->second;
+}
+
+}  // namespace
+
+void register_optimizer(OptimizerFactory factory) {
+  ETA_CHECK(!factory.name.empty() && factory.make, "register_optimizer: a factory needs a name and a make function");
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[util::canonical_name(factory.name)] = std::move(factory);
+}
+
+std::vector<std::string> optimizer_names() {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [k, f] : r.factories) names.push_back(f.name);
+  return names;
+}
+
+std::vector<std::string> optimizer_flags(const std::string& name) {
+  const OptimizerFactory f = find(name);
+  std::vector<std::string> flags;
+  for (const auto& [k, v] : f.defaults)
+    if (k != "beta2") flags.push_back(k == "beta1" ? "betas" : k);
+  return flags;
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params, const Flags& flags) {
+  const OptimizerFactory f = find(name);
+  ParamGroup group;
+  group.params = std::move(params);
+  for (const auto& [flag, text] : flags) {
+    const std::string where = f.name + ": --" + flag;
+    if (flag == "betas" && f.defaults.count("beta1")) {
+      const auto betas = util::parse_double_list(where, text);
+      ETA_CHECK(betas.size() == 2, where, ": expected two comma-separated numbers, got '", text, "'");
+      group.options["beta1"] = betas[0];
+      group.options["beta2"] = betas[1];
+    } else if (f.defaults.count(flag) && flag != "beta1" && flag != "beta2") {
+      double v;
+      if (text == "true" || text == "false") v = util::parse_bool(where, text) ? 1 : 0;
+      else v = util::parse_double(where, text);
+      group.options[flag] = v;
+    } else {
+      detail::throw_error(f.name, ": unknown flag --", flag, " (valid: ", util::join(optimizer_flags(name)), ")");
+    }
+  }
+  const Options overrides = group.options;
+  std::vector<ParamGroup> groups;
+  groups.push_back(std::move(group));
+  auto opt = f.make(std::move(groups));
+  // The flags are the constructor's arguments, so groups added later inherit them, as in PyTorch.
+  for (const auto& [k, v] : overrides) opt->defaults()[k] = v;
+  return opt;
+}
+
+}  // namespace eta::optim
