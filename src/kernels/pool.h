@@ -1,5 +1,5 @@
 // 2-D pooling over planes. Each (n, c) plane is independent, so planes are split across threads
-// and backward passes never race. Max pooling saves the argmax (flat index within the plane).
+// and backward passes never race. Max pooling recomputes each window's argmax in backward.
 // Legend: planes P = N*C, each input plane H x W, output plane OH x OW.
 #pragma once
 #include <cmath>
@@ -14,72 +14,78 @@ struct PoolGeometry {
   int64_t h, w, kh, kw, sh, sw, ph, pw, oh, ow;
 };
 
+// Which value a window keeps: the larger one, and a NaN over any number (NaN propagates, as in
+// PyTorch). Written as a select so that loops over outputs vectorise.
 template <class T>
-void max_pool_forward(const T* x, int64_t planes, const PoolGeometry& geometry, T* out, int64_t* argmax) {
-  // A local copy: stores through the int64_t* argmax could otherwise alias the geometry's
-  // fields and force the compiler to reload them on every element.
-  const PoolGeometry g = geometry;
+inline T max_keep_nan(T a, T b) {
+  return (b > a) | (b != b) ? b : a;
+}
+
+// Forward computes values only; the backward pass finds each window's first maximum again by
+// comparing with the output. That keeps the forward loop free of index bookkeeping (the 2x2
+// case vectorises) and saves storing an index per output.
+template <class T>
+void max_pool_forward(const T* x, int64_t planes, const PoolGeometry& geometry, T* out) {
+  const PoolGeometry g = geometry;  // local copy: stores through `out` must not force reloads
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
   const bool two_by_two = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0;
   parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_plane, 1)), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       const T* in = x + p * in_plane;
-      if (two_by_two) {  // the common case, as straight-line code the compiler vectorises
-        for (int64_t oy = 0; oy < g.oh; ++oy) {
+      T* o = out + p * out_plane;
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        if (two_by_two) {
           const T* r0 = in + 2 * oy * g.w;
           const T* r1 = r0 + g.w;
-          T* o = out + p * out_plane + oy * g.ow;
-          int64_t* a = argmax + p * out_plane + oy * g.ow;
-          for (int64_t ox = 0; ox < g.ow; ++ox) {
-            const int64_t i0 = 2 * oy * g.w + 2 * ox;
-            T best = r0[2 * ox];
-            int64_t bi = i0;
-            const T cand[3] = {r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1]};
-            const int64_t idx[3] = {i0 + 1, i0 + g.w, i0 + g.w + 1};
-            for (int k = 0; k < 3; ++k) {
-              const bool take = (cand[k] > best) | ((cand[k] != cand[k]) & (best == best));
-              best = take ? cand[k] : best;
-              bi = take ? idx[k] : bi;
-            }
-            o[ox] = best;
-            a[ox] = bi;
-          }
+          T* orow = o + oy * g.ow;
+          for (int64_t ox = 0; ox < g.ow; ++ox)
+            orow[ox] = max_keep_nan(max_keep_nan(max_keep_nan(r0[2 * ox], r0[2 * ox + 1]), r1[2 * ox]), r1[2 * ox + 1]);
+          continue;
         }
-        continue;
-      }
-      for (int64_t oy = 0; oy < g.oh; ++oy) {
-        // Window rows clamped to the image once; padding never contributes (it acts as -inf).
+        // Window rows clamped to the image; padding never wins (it acts as -inf).
         const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
         for (int64_t ox = 0; ox < g.ow; ++ox) {
           const int64_t x0 = std::max<int64_t>(ox * g.sw - g.pw, 0), x1 = std::min(ox * g.sw - g.pw + g.kw, g.w);
           T best = in[y0 * g.w + x0];
-          int64_t best_i = y0 * g.w + x0;
           for (int64_t iy = y0; iy < y1; ++iy)
-            for (int64_t ix = x0; ix < x1; ++ix) {
-              const T v = in[iy * g.w + ix];
-              // Branch-free select (random data mispredicts a branch half the time). The first
-              // maximum wins; a NaN, once taken, stays (NaN > v is false and v != v is too).
-              const bool take = (v > best) | ((v != v) & (best == best));
-              best = take ? v : best;
-              best_i = take ? iy * g.w + ix : best_i;
-            }
-          out[p * out_plane + oy * g.ow + ox] = best;
-          argmax[p * out_plane + oy * g.ow + ox] = best_i;
+            for (int64_t ix = x0; ix < x1; ++ix) best = max_keep_nan(best, in[iy * g.w + ix]);
+          o[oy * g.ow + ox] = best;
         }
       }
     }
   });
 }
 
+// Routes each output's gradient to the first input of its window equal to the output (a NaN
+// output to the first NaN): the element PyTorch's argmax picks.
 template <class T>
-void max_pool_backward(const T* gout, const int64_t* argmax, int64_t planes, const PoolGeometry& geometry, T* gx) {
+void max_pool_backward(const T* x, const T* out, const T* gout, int64_t planes, const PoolGeometry& geometry, T* gx) {
   const PoolGeometry g = geometry;
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
   parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_plane, 1)), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
+      const T* in = x + p * in_plane;
       T* dst = gx + p * in_plane;
       for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
-      for (int64_t o = 0; o < out_plane; ++o) dst[argmax[p * out_plane + o]] += gout[p * out_plane + o];
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
+        for (int64_t ox = 0; ox < g.ow; ++ox) {
+          const int64_t x0 = std::max<int64_t>(ox * g.sw - g.pw, 0), x1 = std::min(ox * g.sw - g.pw + g.kw, g.w);
+          const T m = out[p * out_plane + oy * g.ow + ox];
+          const bool nan = m != m;
+          int64_t at = y0 * g.w + x0;
+          for (int64_t iy = y0, found = 0; iy < y1 && !found; ++iy)
+            for (int64_t ix = x0; ix < x1; ++ix) {
+              const T v = in[iy * g.w + ix];
+              if (v == m || (nan && v != v)) {
+                at = iy * g.w + ix;
+                found = 1;
+                break;
+              }
+            }
+          dst[at] += gout[p * out_plane + oy * g.ow + ox];
+        }
+      }
     }
   });
 }

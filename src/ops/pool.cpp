@@ -1,7 +1,6 @@
 // Pooling ops: argument checks, output geometry, and the backward closures over kernels/pool.h.
 #include "eta/ops/pool.h"
 
-#include <memory>
 #include <vector>
 
 #include "eta/autograd/node.h"
@@ -38,19 +37,17 @@ Tensor max_pool2d(const Tensor& x, std::array<int64_t, 2> kernel, std::array<int
   const Tensor xc = x.detach().contiguous();
   const int64_t planes = x.size(0) * x.size(1);
   Tensor out = empty({x.size(0), x.size(1), g.oh, g.ow}, x.dtype());
-  auto argmax = std::make_shared<std::vector<int64_t>>(static_cast<size_t>(out.numel()));
   dispatch_floating(x.dtype(), "max_pool2d", [&](auto tag) {
     using T = decltype(tag);
-    kernels::max_pool_forward(xc.data_ptr<T>(), planes, g, out.data_ptr<T>(), argmax->data());
+    kernels::max_pool_forward(xc.data_ptr<T>(), planes, g, out.data_ptr<T>());
   });
-  const Shape in_shape = x.shape();
-  const DType dt = x.dtype();
-  return autograd::record("max_pool2d", out, {x}, [argmax, g, planes, in_shape, dt](const Tensor& grad, const NeedsGrad&) {
+  const Tensor so = out.detach();
+  return autograd::record("max_pool2d", out, {x}, [xc, so, g, planes](const Tensor& grad, const NeedsGrad&) {
     const Tensor gc = grad.contiguous();
-    Tensor gx = empty(in_shape, dt);
-    dispatch_floating(dt, "max_pool2d_backward", [&](auto tag) {
+    Tensor gx = empty(xc.shape(), xc.dtype());
+    dispatch_floating(xc.dtype(), "max_pool2d_backward", [&](auto tag) {
       using T = decltype(tag);
-      kernels::max_pool_backward(gc.data_ptr<T>(), argmax->data(), planes, g, gx.data_ptr<T>());
+      kernels::max_pool_backward(xc.data_ptr<T>(), so.data_ptr<T>(), gc.data_ptr<T>(), planes, g, gx.data_ptr<T>());
     });
     return std::vector<Tensor>{gx};
   });
