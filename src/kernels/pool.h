@@ -62,11 +62,38 @@ template <class T>
 void max_pool_backward(const T* x, const T* out, const T* gout, int64_t planes, const PoolGeometry& geometry, T* gx) {
   const PoolGeometry g = geometry;
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
+  const bool two_by_two = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0;
   parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_plane, 1)), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       const T* in = x + p * in_plane;
       T* dst = gx + p * in_plane;
       for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
+      if (two_by_two) {
+        // Windows tile the input, so every input gets exactly one value: no search, no branches.
+        for (int64_t oy = 0; oy < g.oh; ++oy) {
+          const T* r0 = in + 2 * oy * g.w;
+          const T* r1 = r0 + g.w;
+          T* d0 = dst + 2 * oy * g.w;
+          T* d1 = d0 + g.w;
+          const T* m = out + p * out_plane + oy * g.ow;
+          const T* gr = gout + p * out_plane + oy * g.ow;
+          for (int64_t ox = 0; ox < g.ow; ++ox) {
+            const T mv = m[ox], gv = gr[ox];
+            const bool nan = mv != mv;
+            const T a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox];
+            // The first of a, b, c, d (row-major) that equals the maximum takes the gradient.
+            const bool ta = (a == mv) | (nan & (a != a));
+            const bool tb = (!ta) & ((b == mv) | (nan & (b != b)));
+            const bool tc = (!(ta | tb)) & ((c == mv) | (nan & (c != c)));
+            const bool td = !(ta | tb | tc);
+            d0[2 * ox] = ta ? gv : T(0);
+            d0[2 * ox + 1] = tb ? gv : T(0);
+            d1[2 * ox] = tc ? gv : T(0);
+            d1[2 * ox + 1] = td ? gv : T(0);
+          }
+        }
+        continue;
+      }
       for (int64_t oy = 0; oy < g.oh; ++oy) {
         const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
         for (int64_t ox = 0; ox < g.ow; ++ox) {

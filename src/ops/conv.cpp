@@ -13,6 +13,7 @@
 #include "eta/ops/reduction.h"
 #include "eta/tensor/factory.h"
 #include "kernels/blas.h"
+#include "kernels/direct_conv.h"
 #include "kernels/im2col.h"
 #include "kernels/parallel.h"
 #include "ops/map.h"
@@ -27,6 +28,10 @@ struct ConvShape {
   int64_t k() const { return geo.c * geo.kh * geo.kw; }
   int64_t l() const { return geo.oh * geo.ow; }
   // Images per chunk: keep the col buffer near 2M elements (8 MiB of floats).
+  // Direct convolution pays when the GEMM's inner dimension would be tiny (few input channels).
+  bool direct() const {
+    return groups == 1 && geo.sh == 1 && geo.sw == 1 && geo.dh == 1 && geo.dw == 1 && k() <= 32;
+  }
   int64_t chunk() const { return std::clamp<int64_t>((int64_t{1} << 21) / std::max<int64_t>(1, groups * k() * l()), 1, n); }
 };
 
@@ -165,7 +170,11 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::ar
   if (out.numel() > 0)
     dispatch_floating(x.dtype(), "conv2d", [&](auto tag) {
       using T = decltype(tag);
-      forward_impl<T>(s, xc.data_ptr<T>(), wc.data_ptr<T>(), bc.defined() ? bc.data_ptr<T>() : nullptr, out.data_ptr<T>());
+      const T* b = bc.defined() ? bc.data_ptr<T>() : nullptr;
+      if (s.direct())
+        kernels::direct_conv_forward(xc.data_ptr<T>(), wc.data_ptr<T>(), b, s.n, s.oc, s.geo, out.data_ptr<T>());
+      else
+        forward_impl<T>(s, xc.data_ptr<T>(), wc.data_ptr<T>(), b, out.data_ptr<T>());
     });
   const bool has_bias = bias.defined();
   return autograd::record("conv2d", out, {x, weight, bias}, [s, xc, wc, has_bias](const Tensor& g, const NeedsGrad& need) {
@@ -175,8 +184,15 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::ar
     Tensor gb = has_bias && need[2] ? empty({s.oc}, wc.dtype()) : Tensor();
     dispatch_floating(xc.dtype(), "conv2d_backward", [&](auto tag) {
       using T = decltype(tag);
-      backward_impl<T>(s, xc.data_ptr<T>(), wc.data_ptr<T>(), gc.data_ptr<T>(), gx.defined() ? gx.data_ptr<T>() : nullptr,
-                       gw.defined() ? gw.data_ptr<T>() : nullptr, gb.defined() ? gb.data_ptr<T>() : nullptr);
+      T* gxp = gx.defined() ? gx.data_ptr<T>() : nullptr;
+      T* gwp = gw.defined() ? gw.data_ptr<T>() : nullptr;
+      T* gbp = gb.defined() ? gb.data_ptr<T>() : nullptr;
+      if (s.direct()) {
+        if (gwp || gbp) kernels::direct_conv_backward_weight(xc.data_ptr<T>(), gc.data_ptr<T>(), s.n, s.oc, s.geo, gwp, gbp);
+        if (gxp) kernels::direct_conv_backward_input(wc.data_ptr<T>(), gc.data_ptr<T>(), s.n, s.oc, s.geo, gxp);
+      } else {
+        backward_impl<T>(s, xc.data_ptr<T>(), wc.data_ptr<T>(), gc.data_ptr<T>(), gxp, gwp, gbp);
+      }
     });
     return std::vector<Tensor>{gx, gw, gb};
   });
