@@ -1,0 +1,18 @@
+// CosineAnnealingWarmRestarts (SGDR, Loshchilov & Hutter 2017): cosine annealing that restarts
+// every T_i steps, T_0 first and each period T_mult times longer (PyTorch's scheduler of that name).
+#pragma once
+#include "eta/sched/scheduler.h"
+
+namespace eta::sched {
+
+class CosineAnnealingWarmRestarts : public Scheduler {
+ public:
+  CosineAnnealingWarmRestarts(optim::Optimizer& optimizer, int64_t T_0, int64_t T_mult = 1, double eta_min = 0);
+  double lr_at(int64_t step, size_t group = 0) const override;
+
+ private:
+  int64_t T_0_, T_mult_;
+  double eta_min_;
+};
+
+}  // namespace eta::sched

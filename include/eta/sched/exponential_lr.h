@@ -1,0 +1,17 @@
+// ExponentialLR: multiplies the learning rate by gamma every step (PyTorch's ExponentialLR).
+#pragma once
+#include "eta/sched/scheduler.h"
+
+namespace eta::sched {
+
+class ExponentialLR : public Scheduler {
+ public:
+  ExponentialLR(optim::Optimizer& optimizer, double gamma);
+  double lr_at(int64_t step, size_t group = 0) const override;
+  double chained_lr(double current, int64_t step, size_t group) const override;
+
+ private:
+  double gamma_;
+};
+
+}  // namespace eta::sched

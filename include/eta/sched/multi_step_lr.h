@@ -1,0 +1,21 @@
+// MultiStepLR: multiplies the learning rate by gamma at each milestone (PyTorch's MultiStepLR).
+#pragma once
+#include <vector>
+
+#include "eta/sched/scheduler.h"
+
+namespace eta::sched {
+
+class MultiStepLR : public Scheduler {
+ public:
+  // Milestones must be non-decreasing; a repeated milestone applies gamma once per repetition.
+  MultiStepLR(optim::Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1);
+  double lr_at(int64_t step, size_t group = 0) const override;
+  double chained_lr(double current, int64_t step, size_t group) const override;
+
+ private:
+  std::vector<int64_t> milestones_;
+  double gamma_;
+};
+
+}  // namespace eta::sched

@@ -1,0 +1,73 @@
+// Scheduler: the base of every learning-rate schedule. A scheduler owns no parameters; it computes
+// the learning rate of each parameter group for step t — a pure function lr_at(t, group), so the
+// schedule can be printed or plotted without training and resumed from the step count alone — and
+// step() writes it into the optimizer. It sees only the optimizer's parameter groups.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "eta/optim/optimizer.h"
+
+namespace eta::sched {
+
+using optim::StateDict;
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // The learning rate of `group` at step `step` (0 = before any step()), from the base learning
+  // rates; no side effects. Schedules that depend on observed values (ReduceLROnPlateau) throw.
+  virtual double lr_at(int64_t step, size_t group = 0) const = 0;
+  // Advances one step (per batch or per epoch: the caller decides what a step is) and writes the
+  // new learning rates (and cycled momenta) into the optimizer's groups.
+  virtual void step();
+  // For schedulers driven by a metric; the others ignore it and step().
+  virtual void step(double metric);
+
+  int64_t last_epoch() const { return last_epoch_; }  // PyTorch's name: the number of step() calls
+  const std::vector<double>& get_last_lr() const { return last_lr_; }
+  const std::vector<double>& base_lrs() const { return base_lrs_; }
+  optim::Optimizer& optimizer() const { return *optimizer_; }
+  const std::string& name() const { return name_; }
+
+  // PyTorch's chainable form: the learning rate this scheduler makes of `current` at `step`, used
+  // by ChainedScheduler. Multiplicative schedules (StepLR, ExponentialLR, ...) scale `current` by
+  // their per-step factor; absolute ones (OneCycleLR, CyclicLR, ...) ignore it and return lr_at.
+  virtual double chained_lr(double current, int64_t step, size_t group) const;
+
+  // "last_epoch", "base_lrs.<g>", "last_lr.<g>" as 0-dim float64 tensors (plus a subclass's own
+  // entries). Loading also writes the restored learning rates into the optimizer.
+  virtual StateDict state_dict() const;
+  virtual void load_state_dict(const StateDict& state);
+
+  // Writes the values for `step` into the groups without changing last_epoch; `chained` maps each
+  // group's current learning rate through chained_lr() instead of lr_at(). For composite schedulers.
+  void apply(int64_t step, bool chained);
+  // Side effects beyond the learning rate (momentum cycling) for `step`; public for composites.
+  virtual void apply_extras(int64_t /*step*/) {}
+
+ protected:
+  // Records each group's "initial_lr" (set once, by the first scheduler, as PyTorch does) as this
+  // scheduler's base learning rate.
+  Scheduler(std::string name, optim::Optimizer& optimizer);
+  // PyTorch steps a scheduler once on construction (last_epoch -1 -> 0, lr set to lr_at(0)). A
+  // subclass calls this at the end of its constructor, when lr_at() is ready.
+  void initial_step();
+
+  // Throws "<name>: invalid <what>: <value> (<expected>)" when !ok.
+  void check(bool ok, const std::string& what, double value, const std::string& expected) const;
+
+  std::vector<double> base_lrs_;
+  int64_t last_epoch_ = -1;
+  std::vector<double> last_lr_;
+
+ private:
+  std::string name_;
+  optim::Optimizer* optimizer_;
+};
+
+}  // namespace eta::sched

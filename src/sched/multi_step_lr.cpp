@@ -1,0 +1,30 @@
+// MultiStepLR: lr_t = base · gamma^(number of milestones ≤ t).
+#include "eta/sched/multi_step_lr.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "eta/error.h"
+
+namespace eta::sched {
+
+MultiStepLR::MultiStepLR(optim::Optimizer& optimizer, std::vector<int64_t> milestones, double gamma)
+    : Scheduler("MultiStepLR", optimizer), milestones_(std::move(milestones)), gamma_(gamma) {
+  for (size_t i = 1; i < milestones_.size(); ++i)
+    ETA_CHECK(milestones_[i - 1] <= milestones_[i], "MultiStepLR: milestones must be in increasing order, but ",
+              milestones_[i - 1], " comes before ", milestones_[i]);
+  check(gamma >= 0, "gamma", gamma, "expected >= 0");
+  initial_step();
+}
+
+double MultiStepLR::lr_at(int64_t step, size_t group) const {
+  const auto passed = std::upper_bound(milestones_.begin(), milestones_.end(), step) - milestones_.begin();
+  return base_lrs_.at(group) * std::pow(gamma_, static_cast<double>(passed));
+}
+
+double MultiStepLR::chained_lr(double current, int64_t step, size_t) const {
+  const auto hits = std::count(milestones_.begin(), milestones_.end(), step);
+  return hits == 0 ? current : current * std::pow(gamma_, static_cast<double>(hits));
+}
+
+}  // namespace eta::sched

@@ -1,0 +1,122 @@
+// Reads tests/fixtures/sched_sequences.txt (written by gen_sched.py) and builds each case's
+// optimizer and scheduler the way the generator did, through eta's factories.
+#pragma once
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "eta/eta.h"
+#include "eta/optim/adam.h"
+#include "eta/optim/sgd.h"
+#include "eta/sched/lambda_lr.h"
+#include "eta/sched/registry.h"
+
+namespace eta::testing {
+
+struct SequenceCase {
+  std::string name, optimizer, scheduler;
+  double lr = 0;
+  sched::Flags flags;
+  std::vector<double> lrs, momenta, metrics;
+  std::string momentum_key;  // "momentum", "beta1" or empty when not cycled
+};
+
+inline std::vector<SequenceCase> load_sequences() {
+  const std::string path = std::string(ETA_FIXTURE_DIR) + "/sched_sequences.txt";
+  std::ifstream file(path);
+  if (!file) throw Error("fixtures: cannot open " + path);
+  std::vector<SequenceCase> cases;
+  SequenceCase cur;
+  std::string line;
+  auto numbers = [](std::istringstream& in) {
+    std::vector<double> v;
+    double x;
+    while (in >> x) v.push_back(x);
+    return v;
+  };
+  while (std::getline(file, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream in(line);
+    std::string tag;
+    in >> tag;
+    if (tag == "case") {
+      cur = SequenceCase();
+      std::string kv;
+      in >> cur.name;
+      while (in >> kv && kv != "|") {
+        const auto eq = kv.find('=');
+        if (kv.substr(0, eq) == "optimizer") cur.optimizer = kv.substr(eq + 1);
+        else if (kv.substr(0, eq) == "lr") cur.lr = std::stod(kv.substr(eq + 1));
+      }
+      while (in >> kv) {
+        const auto eq = kv.find('=');
+        cur.flags[kv.substr(0, eq)] = kv.substr(eq + 1);
+      }
+    } else if (tag == "lr") {
+      cur.lrs = numbers(in);
+    } else if (tag == "momentum" || tag == "beta1") {
+      cur.momentum_key = tag;
+      cur.momenta = numbers(in);
+    } else if (tag == "metrics") {
+      cur.metrics = numbers(in);
+    } else if (tag == "end") {
+      cases.push_back(cur);
+    }
+  }
+  return cases;
+}
+
+// The scheduler class of a case, from its name (the fixture names start with it).
+inline std::string scheduler_of(const std::string& case_name) {
+  static const std::vector<std::pair<std::string, std::string>> prefixes = {
+      {"step_lr", "StepLR"},
+      {"multi_step_lr", "MultiStepLR"},
+      {"exponential_lr", "ExponentialLR"},
+      {"cosine_annealing_lr", "CosineAnnealingLR"},
+      {"cosine_warm_restarts", "CosineAnnealingWarmRestarts"},
+      {"linear_lr", "LinearLR"},
+      {"constant_lr", "ConstantLR"},
+      {"polynomial_lr", "PolynomialLR"},
+      {"one_cycle", "OneCycleLR"},
+      {"cyclic", "CyclicLR"},
+      {"plateau", "ReduceLROnPlateau"},
+      {"lambda_lr", "LambdaLR"},
+      {"sequential", "SequentialLR"},
+      {"chained", "ChainedScheduler"}};
+  for (const auto& [prefix, name] : prefixes)
+    if (case_name.rfind(prefix, 0) == 0) return name;
+  throw Error("sched fixtures: no scheduler for case " + case_name);
+}
+
+struct Built {
+  std::vector<Tensor> params;
+  std::unique_ptr<optim::Optimizer> optimizer;
+  std::unique_ptr<sched::Scheduler> scheduler;
+};
+
+inline Built build(const SequenceCase& c) {
+  Built b;
+  b.params = {zeros({1}).requires_grad_()};
+  if (c.optimizer == "adam") b.optimizer = std::make_unique<optim::Adam>(b.params, optim::AdamOptions{.lr = c.lr});
+  else b.optimizer = std::make_unique<optim::SGD>(b.params, optim::SGDOptions{.lr = c.lr, .momentum = 0.9});
+  const std::string s = scheduler_of(c.name);
+  if (s == "LambdaLR")  // the generator's lambda: 0.95 ** t
+    b.scheduler = std::make_unique<sched::LambdaLR>(*b.optimizer, [](int64_t t) {
+      return std::pow(0.95, static_cast<double>(t));
+    });
+  else
+    b.scheduler = sched::make_scheduler(s, *b.optimizer, c.flags);
+  return b;
+}
+
+// Steps the way the generator did: the plateau scheduler gets the fixture's metric for step t.
+inline void step(const SequenceCase& c, sched::Scheduler& s, size_t t) {
+  if (c.metrics.empty()) s.step();
+  else s.step(c.metrics.at(t));
+}
+
+}  // namespace eta::testing
