@@ -33,13 +33,18 @@ void max_pool_forward(const T* x, int64_t planes, const PoolGeometry& geometry, 
     for (int64_t p = p0; p < p1; ++p) {
       const T* in = x + p * in_plane;
       T* o = out + p * out_plane;
+      // NaN inputs are rare; a vectorised scan lets NaN-free planes use plain maxima.
+      bool has_nan = false;
+      for (int64_t i = 0; i < in_plane; ++i) has_nan |= in[i] != in[i];
       for (int64_t oy = 0; oy < g.oh; ++oy) {
-        if (two_by_two) {
+        if (two_by_two && !has_nan) {  // plain maxima: one instruction each
           const T* r0 = in + 2 * oy * g.w;
           const T* r1 = r0 + g.w;
           T* orow = o + oy * g.ow;
-          for (int64_t ox = 0; ox < g.ow; ++ox)
-            orow[ox] = max_keep_nan(max_keep_nan(max_keep_nan(r0[2 * ox], r0[2 * ox + 1]), r1[2 * ox]), r1[2 * ox + 1]);
+          for (int64_t ox = 0; ox < g.ow; ++ox) {
+            const T a = std::max(r0[2 * ox], r0[2 * ox + 1]), b = std::max(r1[2 * ox], r1[2 * ox + 1]);
+            orow[ox] = std::max(a, b);
+          }
           continue;
         }
         // Window rows clamped to the image; padding never wins (it acts as -inf).
@@ -79,12 +84,13 @@ void max_pool_backward(const T* x, const T* out, const T* gout, int64_t planes, 
           const T* gr = gout + p * out_plane + oy * g.ow;
           for (int64_t ox = 0; ox < g.ow; ++ox) {
             const T mv = m[ox], gv = gr[ox];
-            const bool nan = mv != mv;
             const T a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox];
-            // The first of a, b, c, d (row-major) that equals the maximum takes the gradient.
-            const bool ta = (a == mv) | (nan & (a != a));
-            const bool tb = (!ta) & ((b == mv) | (nan & (b != b)));
-            const bool tc = (!(ta | tb)) & ((c == mv) | (nan & (c != c)));
+            // The first of a, b, c, d (row-major) that equals the maximum takes the gradient; for
+            // a NaN maximum, the first NaN (the rare case, kept off the common path).
+            bool ta = a == mv, tb = b == mv, tc = c == mv;
+            if (mv != mv) ta = a != a, tb = b != b, tc = c != c;
+            tb = tb & !ta;
+            tc = tc & !(ta | tb);
             const bool td = !(ta | tb | tc);
             d0[2 * ox] = ta ? gv : T(0);
             d0[2 * ox + 1] = tb ? gv : T(0);
