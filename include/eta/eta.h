@@ -51,3 +51,4 @@
 #include "eta/sched/scheduler.h"
 #include "eta/sched/sequential_lr.h"
 #include "eta/sched/step_lr.h"
+#include "eta/train/lr_find.h"

@@ -1,0 +1,129 @@
+// The learning-rate range test: snapshot, sweep with a bias-corrected smoothed loss, restore, then
+// pick the steepest descent and min/10 suggestions.
+#include "eta/train/lr_find.h"
+
+#include <cmath>
+#include <limits>
+
+#include "eta/autograd/grad_mode.h"
+#include "eta/error.h"
+#include "eta/nn/module.h"
+
+namespace eta::train {
+
+namespace {
+
+// Everything lr_find changes, copied before the sweep and put back after it.
+class Snapshot {
+ public:
+  Snapshot(const std::vector<Tensor>& params, const std::vector<Tensor>& buffers, optim::Optimizer& optimizer)
+      : params_(params), buffers_(buffers), optimizer_(optimizer), state_(optimizer.state_dict()) {
+    for (const auto& t : params_) param_copies_.push_back(t.clone());
+    for (const auto& t : buffers_) buffer_copies_.push_back(t.clone());
+  }
+  void restore() {
+    NoGradGuard no_grad;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      Tensor p = params_[i];
+      p.copy_(param_copies_[i]);
+      p.zero_grad();
+    }
+    for (size_t i = 0; i < buffers_.size(); ++i) {
+      Tensor b = buffers_[i];
+      b.copy_(buffer_copies_[i]);
+    }
+    optimizer_.load_state_dict(state_);
+    optimizer_.zero_grad();
+  }
+
+ private:
+  std::vector<Tensor> params_, buffers_, param_copies_, buffer_copies_;
+  optim::Optimizer& optimizer_;
+  optim::StateDict state_;
+};
+
+void suggest(LRFindResult& r, bool log_x) {
+  const size_t n = r.smoothed.size() - (r.diverged ? 1 : 0);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  r.steepest_lr = r.min_lr_div10 = nan;
+  if (n == 0) return;
+  size_t best = 0;
+  for (size_t i = 1; i < n; ++i)
+    if (r.smoothed[i] < r.smoothed[best]) best = i;
+  r.min_index = static_cast<int64_t>(best);
+  r.min_lr_div10 = r.lrs[best] / 10;
+  if (n < 3) return;
+  // Slope by central differences (one-sided at the ends), as numpy.gradient on uneven spacing.
+  auto x = [&](size_t i) { return log_x ? std::log10(r.lrs[i]) : r.lrs[i]; };
+  double steepest = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < n; ++i) {
+    const size_t lo = i == 0 ? 0 : i - 1, hi = i + 1 == n ? i : i + 1;
+    const double slope = (r.smoothed[hi] - r.smoothed[lo]) / (x(hi) - x(lo));
+    if (slope < steepest) {
+      steepest = slope;
+      r.steepest_index = static_cast<int64_t>(i);
+    }
+  }
+  r.steepest_lr = r.lrs[static_cast<size_t>(r.steepest_index)];
+}
+
+}  // namespace
+
+LRFindResult lr_find(const std::vector<Tensor>& params, optim::Optimizer& optimizer,
+                     const std::function<Tensor(int64_t)>& loss_fn, const LRFindOptions& o,
+                     const std::vector<Tensor>& buffers) {
+  ETA_CHECK(o.step_mode == "exp" || o.step_mode == "linear", "lr_find: step_mode must be 'exp' or 'linear', got '",
+            o.step_mode, "'");
+  ETA_CHECK(o.start_lr > 0 || (o.step_mode == "linear" && o.start_lr >= 0), "lr_find: invalid start_lr: ", o.start_lr,
+            " (expected > 0 for an exponential sweep)");
+  ETA_CHECK(o.end_lr > o.start_lr, "lr_find: end_lr (", o.end_lr, ") must be larger than start_lr (", o.start_lr, ")");
+  ETA_CHECK(o.num_iter >= 2, "lr_find: invalid num_iter: ", o.num_iter, " (expected >= 2)");
+  ETA_CHECK(o.smooth_beta >= 0 && o.smooth_beta < 1, "lr_find: invalid smooth_beta: ", o.smooth_beta,
+            " (expected in [0, 1))");
+  ETA_CHECK(o.diverge_th > 1, "lr_find: invalid diverge_th: ", o.diverge_th, " (expected > 1)");
+  ETA_CHECK(static_cast<bool>(loss_fn), "lr_find: loss_fn is empty");
+
+  Snapshot snapshot(params, buffers, optimizer);
+  LRFindResult r;
+  try {
+    double avg = 0, best = std::numeric_limits<double>::infinity();
+    const double n = static_cast<double>(o.num_iter - 1);
+    for (int64_t i = 0; i < o.num_iter; ++i) {
+      const double frac = static_cast<double>(i) / n;
+      const double lr = o.step_mode == "exp" ? o.start_lr * std::pow(o.end_lr / o.start_lr, frac)
+                                             : o.start_lr + (o.end_lr - o.start_lr) * frac;
+      optimizer.set_lr(lr);
+      optimizer.zero_grad();
+      const Tensor loss = loss_fn(i);
+      ETA_CHECK(loss.defined() && loss.numel() == 1, "lr_find: loss_fn must return a one-element loss at step ", i);
+      const double value = loss.item();
+      r.lrs.push_back(lr);
+      r.losses.push_back(value);
+      avg = o.smooth_beta * avg + (1 - o.smooth_beta) * value;
+      const double smooth = avg / (1 - std::pow(o.smooth_beta, static_cast<double>(i + 1)));
+      r.smoothed.push_back(smooth);
+      if (!std::isfinite(smooth) || (i > 0 && smooth > o.diverge_th * best)) {
+        r.diverged = true;
+        break;
+      }
+      best = std::min(best, smooth);
+      loss.backward();
+      optimizer.step();
+    }
+  } catch (...) {
+    snapshot.restore();
+    throw;
+  }
+  snapshot.restore();
+  suggest(r, o.step_mode == "exp");
+  return r;
+}
+
+LRFindResult lr_find(nn::Module& model, optim::Optimizer& optimizer, const std::function<Tensor(int64_t)>& loss_fn,
+                     const LRFindOptions& options) {
+  std::vector<Tensor> buffers;
+  for (const auto& [name, b] : model.named_buffers()) buffers.push_back(b);
+  return lr_find(model.parameters(), optimizer, loss_fn, options, buffers);
+}
+
+}  // namespace eta::train
