@@ -36,11 +36,11 @@ void Adadelta::update(const ParamGroup& group, Tensor& param, const Tensor& grad
   const double wd = group.option("weight_decay");
   const bool maximize = group.option("maximize") != 0;
   if (state.empty()) {
-    state.scalars["step"] = 0;
+    state.scalar("step") = 0;
     state.tensors["square_avg"] = zeros_like(param);
     state.tensors["acc_delta"] = zeros_like(param);
   }
-  state.scalars["step"] += 1;
+  state.scalar("step") += 1;
   Tensor sq_t = state.tensors["square_avg"], acc_t = state.tensors["acc_delta"];
   detail::dispatch(param, "Adadelta", [&](auto tag) {
     using T = decltype(tag);

@@ -37,12 +37,12 @@ void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad,
   const double wd = group.option("weight_decay");
   const bool maximize = group.option("maximize") != 0;
   if (state.empty()) {
-    state.scalars["step"] = 0;
+    state.scalar("step") = 0;
     Tensor sum = zeros_like(param);
     sum.fill_(group.option("initial_accumulator_value"));
     state.tensors["sum"] = sum;
   }
-  const double step = state.scalars["step"] += 1;
+  const double step = state.scalar("step") += 1;
   const double clr = lr / (1 + (step - 1) * lr_decay);
   Tensor sum_t = state.tensors["sum"];
   detail::dispatch(param, "Adagrad", [&](auto tag) {

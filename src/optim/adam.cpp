@@ -46,12 +46,12 @@ void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, Pa
   const double eps = group.option("eps"), wd = group.option("weight_decay");
   const bool amsgrad = group.option("amsgrad") != 0, maximize = group.option("maximize") != 0;
   if (state.empty()) {
-    state.scalars["step"] = 0;
+    state.scalar("step") = 0;
     state.tensors["exp_avg"] = zeros_like(param);
     state.tensors["exp_avg_sq"] = zeros_like(param);
   }
   if (amsgrad && !state.tensors.count("max_exp_avg_sq")) state.tensors["max_exp_avg_sq"] = zeros_like(param);
-  const double step = state.scalars["step"] += 1;
+  const double step = state.scalar("step") += 1;
   const double bias_correction1 = 1 - std::pow(beta1, step);
   const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, step));
   const double step_size = lr / bias_correction1;

@@ -35,11 +35,11 @@ void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, 
   const double eps = group.option("eps"), wd = group.option("weight_decay");
   const bool maximize = group.option("maximize") != 0;
   if (state.empty()) {
-    state.scalars["step"] = 0;
+    state.scalar("step") = 0;
     state.tensors["exp_avg"] = zeros_like(param);
     state.tensors["exp_inf"] = zeros_like(param);
   }
-  const double step = state.scalars["step"] += 1;
+  const double step = state.scalar("step") += 1;
   const double clr = lr / (1 - std::pow(beta1, step));
   Tensor m_t = state.tensors["exp_avg"], u_t = state.tensors["exp_inf"];
   detail::dispatch(param, "Adamax", [&](auto tag) {

@@ -39,18 +39,18 @@ void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
   const double eps = group.option("eps"), wd = group.option("weight_decay");
   const double psi = group.option("momentum_decay");
   if (state.empty()) {
-    state.scalars["step"] = 0;
-    state.scalars["mu_product"] = 1;
+    state.scalar("step") = 0;
+    state.scalar("mu_product") = 1;
     state.tensors["exp_avg"] = zeros_like(param);
     state.tensors["exp_avg_sq"] = zeros_like(param);
   }
-  const double step = state.scalars["step"] += 1;
+  const double step = state.scalar("step") += 1;
   const double bias_correction2 = 1 - std::pow(beta2, step);
   const double mu = beta1 * (1. - 0.5 * std::pow(0.96, step * psi));
   const double mu_next = beta1 * (1. - 0.5 * std::pow(0.96, (step + 1) * psi));
-  const float mu_product = static_cast<float>(state.scalars["mu_product"]) * static_cast<float>(mu);
+  const float mu_product = static_cast<float>(state.scalar("mu_product")) * static_cast<float>(mu);
   const float mu_product_next = mu_product * static_cast<float>(mu) * static_cast<float>(mu_next);
-  state.scalars["mu_product"] = mu_product;
+  state.scalar("mu_product") = mu_product;
   const double coef_g = -lr * (1. - mu) / (1. - static_cast<double>(mu_product));
   const double coef_m = -lr * mu_next / (1. - static_cast<double>(mu_product_next));
   Tensor m_t = state.tensors["exp_avg"], v_t = state.tensors["exp_avg_sq"];

@@ -38,6 +38,20 @@ double scalar_of(const Tensor& t, const std::string& key) {
 
 }  // namespace
 
+double& ParamState::scalar(const std::string& name) {
+  auto it = tensors.find(name);
+  if (it == tensors.end()) it = tensors.emplace(name, scalar_tensor(0, kFloat64)).first;
+  ETA_CHECK(it->second.dim() == 0 && it->second.dtype() == kFloat64, "optimizer state: '", name,
+            "' is a tensor, not a scalar");
+  return *it->second.data_ptr<double>();
+}
+
+double ParamState::scalar(const std::string& name) const {
+  const auto it = tensors.find(name);
+  ETA_CHECK(it != tensors.end(), "optimizer state: no scalar '", name, "'");
+  return it->second.item();
+}
+
 double& ParamGroup::option(const std::string& name) {
   const auto it = options.find(name);
   ETA_CHECK(it != options.end(), "param group: no option '", name, "' (it has: ", names_of(options), ")");
@@ -147,7 +161,6 @@ StateDict Optimizer::state_dict() const {
   for (size_t i = 0; i < state_.size(); ++i) {
     const std::string prefix = "state." + std::to_string(i) + ".";
     for (const auto& [k, t] : state_[i].tensors) out[prefix + k] = t.clone();
-    for (const auto& [k, v] : state_[i].scalars) out[prefix + k] = scalar(v);
   }
   return out;
 }
@@ -194,15 +207,14 @@ void Optimizer::load_state_dict(const StateDict& state) {
               params.size());
     const std::string field = k.substr(dot + 1);
     const Tensor& p = *params[i];
-    if (t.dim() == 0) {
-      new_state[i].scalars[field] = t.item();
-    } else {
+    const bool is_scalar = t.dim() == 0 && t.dtype() == kFloat64;
+    if (!is_scalar) {
       ETA_CHECK(t.shape() == p.shape(), name_, ": load_state_dict: '", k, "' has shape ", shape_str(t.shape()),
                 " but parameter ", i, " is ", shape_str(p.shape()));
       ETA_CHECK(t.dtype() == p.dtype(), name_, ": load_state_dict: '", k, "' is ", dtype_name(t.dtype()),
                 " but parameter ", i, " is ", dtype_name(p.dtype()));
-      new_state[i].tensors[field] = t.contiguous().clone();
     }
+    new_state[i].tensors[field] = t.contiguous().clone();
     used.insert(k);
   }
   for (const auto& [k, t] : state)

@@ -33,11 +33,11 @@ void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
   const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
   const double eps = group.option("eps"), wd = group.option("weight_decay");
   if (state.empty()) {
-    state.scalars["step"] = 0;
+    state.scalar("step") = 0;
     state.tensors["exp_avg"] = zeros_like(param);
     state.tensors["exp_avg_sq"] = zeros_like(param);
   }
-  const double step = state.scalars["step"] += 1;
+  const double step = state.scalar("step") += 1;
   const double bias_correction1 = 1 - std::pow(beta1, step);
   const double bias_correction2 = 1 - std::pow(beta2, step);
   const double rho_inf = 2 / (1 - beta2) - 1;

@@ -39,13 +39,13 @@ void RMSprop::update(const ParamGroup& group, Tensor& param, const Tensor& grad,
   const double wd = group.option("weight_decay"), momentum = group.option("momentum");
   const bool centered = group.option("centered") != 0, maximize = group.option("maximize") != 0;
   if (state.empty()) {
-    state.scalars["step"] = 0;
+    state.scalar("step") = 0;
     state.tensors["square_avg"] = zeros_like(param);
   }
   // Created when first needed, so a momentum switched on later (CyclicLR) starts from zero.
   if (momentum > 0 && !state.tensors.count("momentum_buffer")) state.tensors["momentum_buffer"] = zeros_like(param);
   if (centered && !state.tensors.count("grad_avg")) state.tensors["grad_avg"] = zeros_like(param);
-  state.scalars["step"] += 1;
+  state.scalar("step") += 1;
   Tensor sq_t = state.tensors["square_avg"];
   Tensor buf_t = momentum > 0 ? state.tensors["momentum_buffer"] : Tensor();
   Tensor ga_t = centered ? state.tensors["grad_avg"] : Tensor();

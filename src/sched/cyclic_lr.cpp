@@ -35,7 +35,8 @@ CyclicLR::CyclicLR(optim::Optimizer& optimizer, CyclicLROptions options)
   base_lrs_ = per_group(o_.base_lr, groups.size(), "base_lr");
   max_lrs_ = per_group(o_.max_lr, groups.size(), "max_lr");
   check(o_.step_size_up > 0, "step_size_up", static_cast<double>(o_.step_size_up), "expected > 0");
-  check(o_.step_size_down >= 0, "step_size_down", static_cast<double>(o_.step_size_down), "expected > 0");
+  check(o_.step_size_down >= 0, "step_size_down", static_cast<double>(o_.step_size_down),
+        "expected > 0, or 0 for step_size_up");
   const double up = static_cast<double>(o_.step_size_up);
   const double down = o_.step_size_down > 0 ? static_cast<double>(o_.step_size_down) : up;
   total_size_ = up + down;

@@ -24,7 +24,7 @@ class SignSGD : public optim::Optimizer {
     check_nonnegative(o, "scale");
   }
   void update(const optim::ParamGroup& group, Tensor& param, const Tensor& grad, optim::ParamState& state) override {
-    state.scalars["step"] += 1;
+    state.scalar("step") += 1;
     auto p = param.to_vector();
     const auto g = grad.to_vector();
     for (size_t i = 0; i < p.size(); ++i)
@@ -45,7 +45,7 @@ TEST(CustomOptimizer, PlugsIntoGroupsStateAndFactory) {
   opt->step();
   EXPECT_EQ(a.to_vector(), (std::vector<double>{0.75, -0.75}));
   EXPECT_EQ(b.to_vector(), std::vector<double>{5.0});  // no gradient: untouched
-  EXPECT_EQ(opt->state(0).scalars.at("step"), 1);
+  EXPECT_EQ(opt->state(0).scalar("step"), 1);
   const auto saved = opt->state_dict();
   EXPECT_EQ(saved.at("state.0.step").item(), 1);
   EXPECT_EQ(saved.at("param_groups.0.lr").item(), 0.25);

@@ -123,6 +123,46 @@ TEST_P(EveryOptimizer, ParametersWithoutGradientsAreUntouched) {
 
 INSTANTIATE_TEST_SUITE_P(Registry, EveryOptimizer, ::testing::ValuesIn(optim::optimizer_names()));
 
+TEST(Optimizer, ZeroDimParameterStateRoundTrips) {
+  // A 0-dim float64 parameter has moments shaped like the 0-dim "step": the saved form keeps both.
+  Tensor a = scalar_tensor(2.0, kFloat64).requires_grad_(), b = scalar_tensor(2.0, kFloat64).requires_grad_();
+  optim::Adam opt_a({a}, {.lr = 0.1}), opt_b({b}, {.lr = 0.1});
+  for (int s = 0; s < 10; ++s) {
+    for (auto [p, o] : {std::pair{&a, &opt_a}, std::pair{&b, &opt_b}}) {
+      p->set_grad(scalar_tensor(p->item() - 1.0 + 0.1 * s, kFloat64));
+      o->step();
+    }
+    if (s == 4) {
+      Tensor c = scalar_tensor(b.item(), kFloat64).requires_grad_();
+      optim::Adam opt_c({c}, {.lr = 0.1});
+      opt_c.load_state_dict(opt_b.state_dict());
+      EXPECT_EQ(opt_c.state(0).scalar("step"), 5);
+      EXPECT_EQ(opt_c.state(0).tensors.at("exp_avg").item(), opt_b.state(0).tensors.at("exp_avg").item());
+    }
+  }
+  EXPECT_EQ(a.item(), b.item());
+}
+
+TEST(Optimizer, ThreadCountDoesNotChangeResults) {
+  // Large enough that the update loop is split across threads.
+  const int64_t n = 100000;
+  std::vector<std::vector<double>> results;
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    Generator gen(3);
+    Tensor p = randn({n}, kFloat32, gen).requires_grad_();
+    const Tensor g = randn({n}, kFloat32, gen);
+    optim::Adam opt({p}, {.lr = 0.01, .weight_decay = 0.1, .amsgrad = true});
+    for (int s = 0; s < 3; ++s) {
+      p.set_grad(g.clone());
+      opt.step();
+    }
+    results.push_back(p.to_vector());
+  }
+  set_num_threads(1);
+  EXPECT_TRUE(results[0] == results[1]);
+}
+
 TEST(AdamW, ZeroGradientScalesByExactlyOneMinusLrTimesWeightDecay) {
   for (DType dtype : {kFloat32, kFloat64}) {
     auto params = make_params(dtype);

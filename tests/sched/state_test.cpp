@@ -50,5 +50,22 @@ TEST(SchedState, SchedulerAloneRestoresTheLearningRate) {
   EXPECT_EQ(fresh.param_groups()[0].lr(), opt.param_groups()[0].lr());
 }
 
+TEST(SchedState, EachGroupScalesItsOwnBaseRate) {
+  std::vector<optim::ParamGroup> groups(2);
+  groups[0].params = {zeros({1}).requires_grad_()};
+  groups[1].params = {zeros({1}).requires_grad_()};
+  groups[1].options["lr"] = 0.5;
+  optim::SGD opt(groups, {.lr = 0.1});
+  auto s = sched::make_scheduler("ExponentialLR", opt, {{"gamma", "0.5"}});
+  s->step();
+  s->step();
+  EXPECT_EQ(opt.param_groups()[0].lr(), 0.1 * 0.25);
+  EXPECT_EQ(opt.param_groups()[1].lr(), 0.5 * 0.25);
+  EXPECT_EQ(s->base_lrs(), (std::vector<double>{0.1, 0.5}));
+  // A second scheduler on the same groups starts from the same initial_lr, as in PyTorch.
+  auto t = sched::make_scheduler("StepLR", opt, {{"step_size", "1"}});
+  EXPECT_EQ(t->base_lrs(), (std::vector<double>{0.1, 0.5}));
+}
+
 }  // namespace
 }  // namespace eta::testing

@@ -33,12 +33,16 @@ struct ParamGroup {
   double option(const std::string& name) const;
 };
 
-// The state of one parameter: moment tensors ("exp_avg", "momentum_buffer", ...) and scalars
-// ("step", ...). Indexed by the parameter's position across all groups, as PyTorch does.
+// The state of one parameter, indexed by its position across all groups as PyTorch does: moment
+// tensors shaped like it ("exp_avg", "momentum_buffer", ...) and scalars ("step", ...). Scalars are
+// 0-dim float64 tensors too, so saving and loading never has to guess which entry is which.
 struct ParamState {
   std::map<std::string, Tensor> tensors;
-  std::map<std::string, double> scalars;
-  bool empty() const { return tensors.empty() && scalars.empty(); }
+  bool empty() const { return tensors.empty(); }
+  // The named scalar, created as 0 when missing.
+  double& scalar(const std::string& name);
+  // The named scalar; throws eta::Error when missing.
+  double scalar(const std::string& name) const;
 };
 
 class Optimizer {
@@ -67,7 +71,7 @@ class Optimizer {
 
   // A deep copy of the state and the groups' hyper-parameters:
   //   "param_groups.<g>.<option>" (0-dim float64), "param_groups.<g>.params" (int64 indices),
-  //   "state.<i>.<name>" (tensors cloned, scalars as 0-dim float64).
+  //   "state.<i>.<name>" (cloned; scalars such as "step" are 0-dim float64).
   StateDict state_dict() const;
   // Restores what state_dict() wrote. Checks group count, parameter indices and every state
   // tensor's shape first; a rejected load leaves the optimizer untouched.
