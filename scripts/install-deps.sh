@@ -2,7 +2,7 @@
 # Installs what eta needs on Debian 12 (run as root, or with sudo available). Installs only the
 # packages that are missing, so it is fast on a machine that has them.
 set -euo pipefail
-packages=(build-essential cmake libopenblas-openmp-dev zlib1g-dev libgtest-dev googletest libbenchmark-dev)
+packages=(build-essential cmake libopenblas-openmp-dev zlib1g-dev libgtest-dev googletest libbenchmark-dev pkg-config)
 packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,20 @@
+# Fails if a public header includes an OpenBLAS/CBLAS or OpenMP header: users of eta must not need
+# them on their include path (eta links them; only src/kernels/ calls them).
+# Usage: cmake -DINCLUDE_DIR=<eta>/include -P no_blas_openmp_includes.cmake
+file(GLOB_RECURSE headers ${INCLUDE_DIR}/*.h)
+list(LENGTH headers n)
+if(n EQUAL 0)
+  message(FATAL_ERROR "no headers found under ${INCLUDE_DIR}")
+endif()
+set(bad "")
+foreach(h ${headers})
+  file(STRINGS ${h} hits REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]*/)?(cblas[^>\"]*|openblas[^>\"]*|omp)\\.h[>\"]")
+  foreach(line ${hits})
+    list(APPEND bad "${h}: ${line}")
+  endforeach()
+endforeach()
+if(bad)
+  string(REPLACE ";" "\n" bad "${bad}")
+  message(FATAL_ERROR "public headers include BLAS or OpenMP headers:\n${bad}")
+endif()
+message(STATUS "${n} headers, none includes cblas.h, openblas*.h or omp.h")
