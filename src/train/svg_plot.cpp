@@ -146,6 +146,8 @@ std::string SvgPlot::render() const {
   return svg.str();
 }
 
+std::string format_number(double v) { return fmt(v); }
+
 void SvgPlot::save(const std::string& path) const { write_file_atomically(path, render()); }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
