@@ -11,6 +11,7 @@ echo "== release build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure
+bash scripts/check-install.sh build  # install, then build examples/starter against it (find_package, pkg-config)
 if [ "${1:-}" != "--no-sanitize" ]; then
   echo "== ASan + UBSan build"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DETA_SANITIZE=ON -DETA_NATIVE=OFF -DETA_BUILD_BENCH=OFF \
