@@ -53,3 +53,7 @@
 #include "eta/sched/sequential_lr.h"
 #include "eta/sched/step_lr.h"
 #include "eta/train/lr_find.h"
+#include "eta/data/data_loader.h"
+#include "eta/data/dataset.h"
+#include "eta/data/idx.h"
+#include "eta/io/safetensors.h"
