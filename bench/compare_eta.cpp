@@ -1,0 +1,98 @@
+// compare_eta: eta's half of bench/compare_pytorch. Trains one model with the protocol that
+// compare_pytorch.py follows in PyTorch (data preloaded as batches, Adam lr 1e-3, PyTorch's default
+// initialisation scheme) and prints one JSON line: per-epoch training seconds, inference seconds
+// on the test set, peak RSS and test accuracy.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "eta/data/data_loader.h"
+#include "eta/eta.h"
+#include "models/lenet5.h"
+#include "models/mlp.h"
+#include "models/small_cnn.h"
+
+namespace {
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+std::string arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == "--" + name) return argv[i + 1];
+  return fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string model_name = arg(argc, argv, "model", "mlp");
+    const int64_t batch = std::stoll(arg(argc, argv, "batch", "64"));
+    const int threads = std::stoi(arg(argc, argv, "threads", "1"));
+    const int64_t epochs = std::stoll(arg(argc, argv, "epochs", "3"));
+    const int64_t limit = std::stoll(arg(argc, argv, "limit", "0"));
+    const std::string dir = arg(argc, argv, "data", "/usr/share/datasets/fashion-mnist");
+    eta::set_num_threads(threads);
+    eta::manual_seed(0);
+
+    eta::data::MnistDataset train_set = eta::data::load_mnist(dir, true);
+    const eta::data::MnistDataset test_set = eta::data::load_mnist(dir, false);
+    if (limit > 0 && limit < train_set.size()) train_set = train_set.slice(0, limit);
+    const bool flat = model_name == "mlp";
+    // Preload every batch of every epoch, so that timing covers training only.
+    eta::data::DataLoader loader(train_set, {.batch_size = batch, .seed = 0, .flatten = flat});
+    std::vector<std::vector<eta::data::Batch>> epochs_data(static_cast<size_t>(epochs));
+    for (int64_t e = 0; e < epochs; ++e) {
+      loader.set_epoch(e);
+      eta::data::Batch b;
+      while (loader.next(b)) epochs_data[static_cast<size_t>(e)].push_back(b);
+    }
+    eta::data::DataLoader test_loader(test_set, {.batch_size = 1000, .shuffle = false, .flatten = flat});
+    std::vector<eta::data::Batch> test_batches;
+    for (eta::data::Batch b; test_loader.next(b);) test_batches.push_back(b);
+
+    std::shared_ptr<eta::nn::Module> model;
+    if (model_name == "mlp") model = std::make_shared<eta::models::MLP>(std::vector<int64_t>{784, 256, 128, 10});
+    else if (model_name == "lenet") model = std::make_shared<eta::models::LeNet5>();
+    else if (model_name == "cnn") model = std::make_shared<eta::models::SmallCNN>();
+    else throw eta::Error("unknown --model " + model_name);
+    eta::optim::Adam optimizer(model->parameters(), {.lr = 1e-3});
+
+    std::vector<double> epoch_seconds;
+    for (const auto& batches : epochs_data) {
+      const double t0 = now();
+      for (const auto& b : batches) {
+        optimizer.zero_grad();
+        eta::cross_entropy(model->forward(b.images), b.labels).backward();
+        optimizer.step();
+      }
+      epoch_seconds.push_back(now() - t0);
+    }
+    model->eval();
+    eta::NoGradGuard no_grad;
+    int64_t correct = 0;
+    const double t0 = now();
+    std::vector<eta::Tensor> predictions;
+    for (const auto& b : test_batches) predictions.push_back(eta::argmax(model->forward(b.images), 1));
+    const double infer = now() - t0;
+    for (size_t i = 0; i < test_batches.size(); ++i) {
+      const auto p = predictions[i].to_int_vector(), l = test_batches[i].labels.to_int_vector();
+      for (size_t j = 0; j < p.size(); ++j) correct += p[j] == l[j];
+    }
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    std::printf("{\"framework\": \"eta\", \"model\": \"%s\", \"batch\": %ld, \"threads\": %d, \"images\": %ld, \"epoch_seconds\": [",
+                model_name.c_str(), static_cast<long>(batch), threads, static_cast<long>(train_set.size()));
+    for (size_t i = 0; i < epoch_seconds.size(); ++i) std::printf("%s%.4f", i ? ", " : "", epoch_seconds[i]);
+    std::printf("], \"inference_seconds\": %.4f, \"peak_rss_mb\": %.1f, \"test_acc\": %.4f, \"setting\": \"%s\"}\n", infer,
+                static_cast<double>(usage.ru_maxrss) / 1024.0,
+                static_cast<double>(correct) / static_cast<double>(test_set.size()), eta::blas_info().c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "compare_eta: %s\n", e.what());
+    return 1;
+  }
+}
