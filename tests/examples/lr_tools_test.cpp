@@ -1,7 +1,6 @@
 // Runs the lr_schedule and optimizer_playground programs as a user would and checks what they
 // print, the SVG they write, and the one-line error and non-zero exit on bad flags.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,35 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "support/run_program.h"
+
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using eta::testing::run_program;
+using eta::testing::slurp;
+using Result = eta::testing::ProgramResult;
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-Result run(const std::string& program, const std::string& args) {
-  const std::string bin = std::string(ETA_BINARY_DIR) + "/examples/" + program;
-  const std::string err_path = ::testing::TempDir() + program + "_stderr.txt";
-  const std::string cmd = bin + " " + args + " 2>" + err_path;
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.err = slurp(err_path);
-  return r;
-}
+Result run(const std::string& program, const std::string& args) { return run_program(program, args); }
 
 std::vector<std::vector<double>> rows(const std::string& text) {
   std::vector<std::vector<double>> out;

@@ -1,0 +1,89 @@
+// What the MNIST example programs share: building a model by name, sensible default learning
+// rates, routing leftover flags to the optimizer or the scheduler, and test-set evaluation.
+// Header-only; examples only.
+#pragma once
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eta/data/data_loader.h"
+#include "eta/eta.h"
+#include "eta/optim/registry.h"
+#include "eta/sched/registry.h"
+#include "eta/train/metrics.h"
+#include "eta/util/parse.h"
+#include "models/lenet5.h"
+#include "models/mlp.h"
+#include "models/small_cnn.h"
+
+namespace eta::examples {
+
+inline const char* kDefaultDataDir = "/usr/share/datasets/fashion-mnist";
+
+// mlp (784-256-128-10), lenet (LeNet-5) or cnn (the small residual CNN), any case.
+inline std::shared_ptr<nn::Module> make_model(const std::string& name) {
+  const std::string n = util::canonical_name(name);
+  if (n == "mlp") return std::make_shared<models::MLP>(std::vector<int64_t>{784, 256, 128, 10});
+  if (n == "lenet" || n == "lenet5") return std::make_shared<models::LeNet5>();
+  if (n == "cnn" || n == "smallcnn") return std::make_shared<models::SmallCNN>();
+  detail::throw_error("unknown --model '", name, "' (expected mlp, lenet or cnn)");
+}
+
+// Learning rates that train well in a few epochs when --lr is not given (PyTorch's SGD has none).
+inline std::string default_lr(const std::string& optimizer) {
+  const std::string n = util::canonical_name(optimizer);
+  if (n == "sgd") return "0.05";
+  if (n == "adagrad") return "0.01";
+  if (n == "adadelta") return "1.0";
+  if (n == "adamax") return "0.002";
+  return "0.001";
+}
+
+// Splits the flags a program did not take itself between the optimizer and the scheduler, by
+// the names each accepts; anything else is an error naming where it was looked for.
+inline void route_flags(const std::map<std::string, std::string>& rest, const std::string& program,
+                        const std::string& optimizer, const std::string& scheduler, optim::Flags& opt_flags,
+                        sched::Flags& sched_flags) {
+  const auto opt_known = optim::optimizer_flags(optimizer);
+  const auto sched_known = scheduler.empty() ? std::vector<std::string>{} : sched::scheduler_flags(scheduler);
+  for (const auto& [name, value] : rest) {
+    if (std::find(opt_known.begin(), opt_known.end(), name) != opt_known.end()) opt_flags[name] = value;
+    else if (std::find(sched_known.begin(), sched_known.end(), name) != sched_known.end()) sched_flags[name] = value;
+    else
+      detail::throw_error("unknown flag --", name, " (not a flag of ", program, ", of optimizer ", optimizer,
+                          scheduler.empty() ? "" : ", or of scheduler " + scheduler, "; see --help)");
+  }
+  if (!opt_flags.count("lr")) opt_flags["lr"] = default_lr(optimizer);
+}
+
+struct Evaluation {
+  double loss = 0;  // mean cross-entropy
+  train::ConfusionMatrix confusion{10};
+};
+
+// Mean loss and confusion matrix on a whole data set, in eval mode and without autograd.
+inline Evaluation evaluate(nn::Module& model, const data::MnistDataset& set, data::DataLoaderOptions opt) {
+  opt.shuffle = false;
+  opt.drop_last = false;
+  opt.batch_size = 1000;
+  data::DataLoader loader(set, opt);
+  loader.set_epoch(0);
+  Evaluation ev;
+  ev.confusion = train::ConfusionMatrix(set.num_classes());
+  NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  double total = 0;
+  data::Batch b;
+  while (loader.next(b)) {
+    const Tensor logits = model.forward(b.images);
+    total += cross_entropy(logits, b.labels, Reduction::Sum).item();
+    ev.confusion.add(logits, b.labels);
+  }
+  model.train(was_training);
+  ev.loss = total / static_cast<double>(std::max<int64_t>(set.size(), 1));
+  return ev;
+}
+
+}  // namespace eta::examples

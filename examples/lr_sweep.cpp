@@ -1,0 +1,187 @@
+// lr_sweep: why do we give a learning rate? Trains the same model, from the same initial weights
+// and data order, for a short budget at several learning rates and then at a few schedules, draws
+// every loss curve in one SVG and prints a table: too small is slow, too large diverges.
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+#include "common/flags.h"
+#include "common/training.h"
+#include "eta/sched/cosine_annealing_lr.h"
+#include "eta/sched/linear_lr.h"
+#include "eta/sched/one_cycle_lr.h"
+#include "eta/sched/sequential_lr.h"
+#include "eta/train/svg_plot.h"
+
+namespace {
+
+using namespace eta;
+
+const char* kUsage =
+    "usage: lr_sweep [--model mlp|lenet|cnn] [--data DIR] [--optimizer NAME] [--OPTIMIZER_ARG V ...]\n"
+    "                [--lrs 1e-4,1e-3,1e-2,1e-1,1,10] [--steps 300] [--batch 64] [--schedules true]\n"
+    "                [--seed N] [--threads N] [--limit N] [--test_limit 2000] [--plot FILE.svg] [--csv FILE.csv]\n"
+    "Each run starts from the same weights and sees the same batches. A run diverges when its loss\n"
+    "is not finite or its smoothed loss exceeds 4x the starting loss; it is reported, not plotted on.\n"
+    "With --schedules true (default), the best constant rate is also run with cosine annealing,\n"
+    "one-cycle and 10% linear warm-up followed by cosine annealing.\n";
+
+struct RunResult {
+  std::string label;
+  double lr = 0;
+  std::vector<double> steps, smoothed;
+  int64_t diverged_at = -1;  // step, or -1
+  double final_loss = std::numeric_limits<double>::quiet_NaN();
+  double test_acc = std::numeric_limits<double>::quiet_NaN();
+};
+
+using SchedulerMaker = std::function<std::unique_ptr<sched::Scheduler>(optim::Optimizer&)>;
+
+int run(int argc, char** argv) {
+  examples::Flags flags(argc, argv, kUsage);
+  const std::string model_name = flags.take("model", "mlp");
+  const std::string data_dir = flags.take("data", examples::kDefaultDataDir);
+  const std::string optimizer_name = flags.take("optimizer", "sgd");
+  const std::vector<double> lrs = util::parse_double_list("--lrs", flags.take("lrs", "1e-4,1e-3,1e-2,1e-1,1,10"));
+  const int64_t steps = util::parse_int("--steps", flags.take("steps", "300"));
+  const int64_t batch = util::parse_int("--batch", flags.take("batch", "64"));
+  const bool schedules = util::parse_bool("--schedules", flags.take("schedules", "true"));
+  const uint64_t seed = static_cast<uint64_t>(util::parse_int("--seed", flags.take("seed", "0")));
+  const std::string threads = flags.take("threads", "");
+  const int64_t limit = util::parse_int("--limit", flags.take("limit", "0"));
+  const int64_t test_limit = util::parse_int("--test_limit", flags.take("test_limit", "2000"));
+  const std::string plot_path = flags.take("plot", "");
+  const std::string csv_path = flags.take("csv", "");
+  ETA_CHECK(steps >= 1 && batch >= 1 && !lrs.empty(), "--steps and --batch must be positive and --lrs non-empty");
+  for (double lr : lrs) ETA_CHECK(lr > 0, "--lrs: learning rates must be positive, got ", lr);
+  if (!threads.empty()) set_num_threads(static_cast<int>(util::parse_int("--threads", threads)));
+  optim::Flags opt_flags;
+  sched::Flags unused;
+  examples::route_flags(flags.rest(), "lr_sweep", optimizer_name, "", opt_flags, unused);
+
+  data::MnistDataset train_set = data::load_mnist(data_dir, true);
+  data::MnistDataset test_set = data::load_mnist(data_dir, false);
+  if (limit > 0 && limit < train_set.size()) train_set = train_set.slice(0, limit);
+  if (test_limit > 0 && test_limit < test_set.size()) test_set = test_set.slice(0, test_limit);
+  data::DataLoaderOptions lo;
+  lo.batch_size = batch;
+  lo.seed = seed;
+  lo.drop_last = true;
+  ETA_CHECK(data::DataLoader(train_set, lo).num_batches() > 0, "lr_sweep: fewer images than one batch");
+
+  const auto train_once = [&](const std::string& label, double lr, const SchedulerMaker& make_sched) {
+    RunResult r;
+    r.label = label;
+    r.lr = lr;
+    manual_seed(seed);  // same initial weights for every run
+    auto model = examples::make_model(model_name);
+    optim::Flags f = opt_flags;
+    char lr_text[32];
+    std::snprintf(lr_text, sizeof lr_text, "%.17g", lr);
+    f["lr"] = lr_text;
+    auto optimizer = optim::make_optimizer(optimizer_name, model->parameters(), f);
+    auto scheduler = make_sched ? make_sched(*optimizer) : nullptr;
+    data::DataLoader loader(train_set, lo);
+    double ema = 0, first = 0;
+    for (int64_t step = 0; step < steps; ++step) {
+      if (step % loader.num_batches() == 0) loader.set_epoch(step / loader.num_batches());
+      data::Batch b;
+      loader.next(b);
+      optimizer->zero_grad();
+      const Tensor loss = cross_entropy(model->forward(b.images), b.labels);
+      const double v = loss.item();
+      if (step == 0) first = v;
+      ema = 0.98 * ema + 0.02 * v;
+      const double smoothed = ema / (1 - std::pow(0.98, static_cast<double>(step + 1)));
+      if (!std::isfinite(v) || smoothed > 4 * first) {  // diverged: stop, report, plot what came before
+        r.diverged_at = step + 1;
+        return r;
+      }
+      r.steps.push_back(static_cast<double>(step + 1));
+      r.smoothed.push_back(smoothed);
+      loss.backward();
+      optimizer->step();
+      if (scheduler) scheduler->step();
+    }
+    r.final_loss = r.smoothed.back();
+    r.test_acc = examples::evaluate(*model, test_set, lo).confusion.accuracy();
+    return r;
+  };
+
+  std::vector<RunResult> runs;
+  for (double lr : lrs) {
+    runs.push_back(train_once("lr " + train::format_number(lr), lr, nullptr));
+    const RunResult& r = runs.back();
+    std::fprintf(stderr, "  %-28s %s\n", r.label.c_str(),
+                 r.diverged_at > 0 ? ("diverged at step " + std::to_string(r.diverged_at)).c_str()
+                                   : ("loss " + train::format_number(r.final_loss)).c_str());
+  }
+  const RunResult* best = nullptr;
+  for (const RunResult& r : runs)
+    if (r.diverged_at < 0 && (!best || r.final_loss < best->final_loss)) best = &r;
+  if (schedules && best) {
+    const double lr = best->lr;
+    const std::string at = " (peak " + train::format_number(lr) + ")";
+    const std::vector<std::pair<std::string, SchedulerMaker>> makers = {
+        {"cosine" + at, [&](optim::Optimizer& o) { return std::make_unique<sched::CosineAnnealingLR>(o, steps); }},
+        {"one-cycle" + at,
+         [&](optim::Optimizer& o) {
+           sched::OneCycleLROptions oc;
+           oc.max_lr = {lr};
+           oc.total_steps = steps;
+           oc.cycle_momentum = false;  // works with any optimizer, momentum or not
+           return std::make_unique<sched::OneCycleLR>(o, oc);
+         }},
+        {"warmup 10% + cosine" + at,
+         [&](optim::Optimizer& o) {
+           const int64_t w = std::max<int64_t>(1, steps / 10);
+           std::vector<std::unique_ptr<sched::Scheduler>> parts;
+           parts.push_back(std::make_unique<sched::LinearLR>(o, 0.01, 1.0, w));
+           parts.push_back(std::make_unique<sched::CosineAnnealingLR>(o, std::max<int64_t>(1, steps - w)));
+           return std::make_unique<sched::SequentialLR>(o, std::move(parts), std::vector<int64_t>{w});
+         }}};
+    for (const auto& [label, make] : makers) runs.push_back(train_once(label, lr, make));
+  }
+
+  // The table: verdicts relative to the best run.
+  double best_loss = std::numeric_limits<double>::infinity();
+  for (const RunResult& r : runs)
+    if (r.diverged_at < 0) best_loss = std::min(best_loss, r.final_loss);
+  std::printf("lr_sweep: %s, %s, %ld steps of batch %ld per run, same initial weights and batches\n",
+              model_name.c_str(), optimizer_name.c_str(), static_cast<long>(steps), static_cast<long>(batch));
+  std::printf("%-30s %12s %10s  %s\n", "run", "final loss", "test acc", "verdict");
+  std::ostringstream csv;
+  csv << "run,lr,final_smoothed_loss,test_acc,diverged_at_step\n";
+  for (const RunResult& r : runs) {
+    std::string verdict;
+    if (r.diverged_at > 0) verdict = "diverged at step " + std::to_string(r.diverged_at) + ": too large";
+    else if (r.final_loss == best_loss) verdict = "best";
+    else if (r.final_loss > 1.5 * best_loss) verdict = "slow: too small, or unstable";
+    else verdict = "ok";
+    if (r.diverged_at > 0)
+      std::printf("%-30s %12s %10s  %s\n", r.label.c_str(), "-", "-", verdict.c_str());
+    else
+      std::printf("%-30s %12.4f %10.4f  %s\n", r.label.c_str(), r.final_loss, r.test_acc, verdict.c_str());
+    csv << '"' << r.label << "\"," << r.lr << ',' << r.final_loss << ',' << r.test_acc << ',' << r.diverged_at << '\n';
+  }
+  if (!csv_path.empty()) train::write_file_atomically(csv_path, csv.str());
+  if (!plot_path.empty()) {
+    train::SvgPlot plot;
+    auto& ax = plot.add_panel("lr_sweep: " + model_name + ", " + optimizer_name + " (smoothed training loss)", "step", "loss");
+    ax.log_y = true;
+    for (const RunResult& r : runs) {
+      std::string label = r.label;
+      if (r.diverged_at > 0) label += " (diverged)";
+      ax.series.push_back({label, r.steps, r.smoothed, r.label.rfind("lr ", 0) != 0});
+    }
+    plot.save(plot_path);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return eta::examples::run_main("lr_sweep", [&] { return run(argc, argv); });
+}

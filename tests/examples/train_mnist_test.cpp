@@ -1,0 +1,160 @@
+// Runs train_mnist on small IDX files the test writes itself (no Fashion-MNIST package needed):
+// exact resume, determinism, JSON lines, plots, divergence and bad-input handling.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "eta/data/idx.h"
+#include "eta/tensor/generator.h"
+#include "support/run_program.h"
+
+namespace eta::testing {
+namespace {
+
+// A learnable toy set: class k is a bright 6x6 square at a position set by k, plus noise.
+void write_toy_set(const std::string& dir, int64_t n, bool train, uint64_t seed) {
+  Generator gen(seed);
+  data::IdxArray images{{n, 28, 28}, std::vector<uint8_t>(static_cast<size_t>(n * 784))};
+  data::IdxArray labels{{n}, std::vector<uint8_t>(static_cast<size_t>(n))};
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t k = static_cast<int64_t>(gen.next_below(10));
+    labels.data[static_cast<size_t>(i)] = static_cast<uint8_t>(k);
+    const int64_t r0 = 2 + (k / 5) * 12, c0 = 2 + (k % 5) * 5;
+    for (int64_t p = 0; p < 784; ++p) {
+      const int64_t r = p / 28, c = p % 28;
+      const bool on = r >= r0 && r < r0 + 6 && c >= c0 && c < c0 + 6;
+      images.data[static_cast<size_t>(i * 784 + p)] = static_cast<uint8_t>(on ? 200 + gen.next_below(56) : gen.next_below(60));
+    }
+  }
+  const std::string prefix = dir + (train ? "/train" : "/t10k");
+  data::write_idx(prefix + "-images-idx3-ubyte", images, /*gzip=*/train);
+  data::write_idx(prefix + "-labels-idx1-ubyte", labels, /*gzip=*/false);
+}
+
+class TrainMnist : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // Per process: CTest runs these tests in parallel processes.
+    dir_ = ::testing::TempDir() + "eta_toy_mnist_" + std::to_string(getpid());
+    std::filesystem::create_directories(dir_);
+    write_toy_set(dir_, 320, true, 1);
+    write_toy_set(dir_, 100, false, 2);
+  }
+  static std::string dir_;
+  std::string common() const { return "--data " + dir_ + " --batch 32 --threads 1 --seed 3 "; }
+  std::string tmp(const std::string& name) const { return dir_ + "/" + name; }
+};
+std::string TrainMnist::dir_;
+
+// The loss columns of a metrics CSV (timings dropped).
+std::vector<std::string> loss_columns(const std::string& csv) {
+  std::vector<std::string> out;
+  std::istringstream in(csv);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t cut = 0;
+    for (int commas = 0; commas < 5 && cut != std::string::npos; ++commas) cut = line.find(',', cut + 1);
+    out.push_back(line.substr(0, cut));
+  }
+  return out;
+}
+
+TEST_F(TrainMnist, ResumingAfterEpochOneReproducesTheUninterruptedRunExactly) {
+  for (const std::string model : {"mlp", "cnn"}) {  // cnn: BatchNorm buffers and dropout's generator too
+    const std::string base = common() + "--model " + model + " --optimizer sgd --lr 0.05 --momentum 0.9 --scheduler StepLR --step_size 7 ";
+    const ProgramResult straight = run_program("train_mnist", base + "--epochs 2 --metrics " + tmp("straight.csv"));
+    ASSERT_EQ(straight.status, 0) << straight.err << straight.out;
+    const ProgramResult first = run_program("train_mnist", base + "--epochs 1 --checkpoint " + tmp("ck.safetensors"));
+    ASSERT_EQ(first.status, 0) << first.err;
+    const ProgramResult resumed = run_program(
+        "train_mnist", base + "--epochs 2 --resume " + tmp("ck.safetensors") + " --metrics " + tmp("resumed.csv"));
+    ASSERT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_NE(resumed.out.find("resumed"), std::string::npos);
+    const auto a = loss_columns(slurp(tmp("straight.csv"))), b = loss_columns(slurp(tmp("resumed.csv")));
+    ASSERT_EQ(a.size(), 3u) << model;  // header + 2 epochs
+    EXPECT_EQ(a, b) << model;
+  }
+}
+
+TEST_F(TrainMnist, SameSeedGivesIdenticalLossesAndTheToySetIsLearned) {
+  const std::string args = common() + "--epochs 3 --json true";
+  const ProgramResult a = run_program("train_mnist", args + " --metrics " + tmp("a.csv"));
+  const ProgramResult b = run_program("train_mnist", args + " --metrics " + tmp("b.csv"));
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_EQ(loss_columns(slurp(tmp("a.csv"))), loss_columns(slurp(tmp("b.csv"))));
+  // --json: exactly one JSON object per epoch on stdout, with every field.
+  std::istringstream lines(a.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    ++count;
+    for (const char* key : {"\"epoch\"", "\"train_loss\"", "\"test_loss\"", "\"test_acc\"", "\"lr\"", "\"train_seconds\"",
+                            "\"images_per_second\""})
+      EXPECT_NE(line.find(key), std::string::npos) << line;
+  }
+  EXPECT_EQ(count, 3);
+  EXPECT_NE(a.out.find("\"epoch\": 3"), std::string::npos);
+  EXPECT_NE(a.err.find("confusion matrix"), std::string::npos);  // the summary goes to stderr with --json
+  const size_t acc = a.out.rfind("\"test_acc\": ");
+  EXPECT_GT(std::stod(a.out.substr(acc + 12)), 0.9) << a.out;
+}
+
+TEST_F(TrainMnist, WritesAPlotAndPrintsASummary) {
+  const ProgramResult r = run_program("train_mnist", common() + "--epochs 1 --model lenet --plot " + tmp("run.svg"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string svg = slurp(tmp("run.svg"));
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("learning rate"), std::string::npos);
+  EXPECT_NE(r.out.find("epoch 1/1 train_loss"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("test accuracy"), std::string::npos);
+  EXPECT_NE(r.out.find("accuracy\n"), std::string::npos);  // the per-class column of the matrix
+}
+
+TEST_F(TrainMnist, DivergenceStopsWithTheStepNotNaNSoup) {
+  const ProgramResult r = run_program("train_mnist", common() + "--epochs 1 --optimizer sgd --lr 1e10");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("diverged"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("step"), std::string::npos) << r.err;
+}
+
+TEST_F(TrainMnist, BadInputGivesOneClearLineAndExitOne) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--bogus 1", "unknown flag --bogus"},
+      {"--epochs x", "--epochs"},
+      {"--model resnet", "unknown --model"},
+      {"--optimizer adamm", "adamm"},
+      {"--scheduler CosineAnneal", "CosineAnneal"},
+      {"--momentum 0.9", "unknown flag --momentum"},  // Adam has no momentum
+      {"--resume " + tmp("missing.safetensors"), "missing.safetensors"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const ProgramResult r = run_program("train_mnist", common() + args);
+    EXPECT_EQ(r.status, 1) << args;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << args << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+  }
+  const ProgramResult no_dir = run_program("train_mnist", "--data /nonexistent/dir --epochs 1");
+  EXPECT_EQ(no_dir.status, 1);
+  EXPECT_NE(no_dir.err.find("/nonexistent/dir"), std::string::npos);
+  const std::string junk = tmp("junk_mnist");
+  std::filesystem::create_directories(junk);
+  for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
+    std::ofstream(junk + "/" + f) << "<html>not found</html>";
+  const ProgramResult wrong = run_program("train_mnist", "--data " + junk + " --epochs 1");
+  EXPECT_EQ(wrong.status, 1);
+  EXPECT_NE(wrong.err.find("train-images-idx3-ubyte"), std::string::npos) << wrong.err;
+}
+
+TEST_F(TrainMnist, ResumeRefusesACheckpointOfAnotherModel) {
+  ASSERT_EQ(run_program("train_mnist", common() + "--epochs 1 --checkpoint " + tmp("mlp.safetensors")).status, 0);
+  const ProgramResult r =
+      run_program("train_mnist", common() + "--epochs 2 --model lenet --resume " + tmp("mlp.safetensors"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("model"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace eta::testing
