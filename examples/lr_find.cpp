@@ -86,6 +86,7 @@ int run(int argc, char** argv) {
     auto& ax = plot.add_panel("learning-rate range test: " + model->name() + ", " + optimizer->name(), "learning rate",
                               "loss");
     ax.log_x = opt.step_mode == "exp";
+    if (!r.smoothed.empty()) ax.y_max = 1.5 * std::max(r.losses.front(), r.smoothed.front());  // keep the divergence from flattening the curve
     ax.series.push_back({"loss", r.lrs, r.losses, false});
     ax.series.push_back({"smoothed", r.lrs, r.smoothed, false});
     if (r.steepest_index >= 0)

@@ -228,7 +228,15 @@ int run(int argc, char** argv) {
       epoch_steps.push_back(static_cast<double>((e + 1) * static_cast<size_t>(steps_per_epoch)));
       test_losses.push_back(records[e].test_loss);
     }
-    losses.series.push_back({"train (per step)", steps, step_loss, false});
+    // The raw per-step loss is noisy: draw it faintly, with a bias-corrected moving average on top.
+    std::vector<double> smooth(step_loss.size());
+    double ema = 0;
+    for (size_t i = 0; i < step_loss.size(); ++i) {
+      ema = 0.98 * ema + 0.02 * step_loss[i];
+      smooth[i] = ema / (1 - std::pow(0.98, static_cast<double>(i + 1)));
+    }
+    losses.series.push_back({"train (per step)", steps, step_loss, false, 0.3});
+    losses.series.push_back({"train (smoothed)", steps, smooth, false});
     losses.series.push_back({"test (per epoch)", epoch_steps, test_losses, true});
     auto& lrs = plot.add_panel("learning rate", "step", "learning rate");
     lrs.series.push_back({"lr", steps, step_lr, false});

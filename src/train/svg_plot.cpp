@@ -39,8 +39,16 @@ std::string fmt(double v) {
 std::vector<double> ticks(double lo, double hi, bool log_scale) {
   std::vector<double> out;
   if (log_scale) {
-    for (double e = std::floor(lo); e <= std::ceil(hi) + 1e-9; e += 1)
-      if (e >= lo - 1e-9 && e <= hi + 1e-9) out.push_back(e);
+    // Powers of ten; over less than a decade or two, also 2x and 5x them, then every digit.
+    for (const std::vector<double>& mantissas : {std::vector<double>{1}, {1, 2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+      out.clear();
+      for (double e = std::floor(lo); e <= std::ceil(hi); e += 1)
+        for (double m : mantissas) {
+          const double t = e + std::log10(m);
+          if (t >= lo - 1e-9 && t <= hi + 1e-9) out.push_back(t);
+        }
+      if (out.size() >= 3) break;
+    }
     if (out.size() < 2) out = {lo, hi};
     return out;
   }
@@ -70,7 +78,7 @@ std::string SvgPlot::render() const {
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width_ << "\" height=\"" << height
       << "\" viewBox=\"0 0 " << width_ << " " << height << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  const double left = 70, right = 180, top = 36, bottom = 48;
+  const double left = 70, right = 240, top = 36, bottom = 48;
   for (size_t pi = 0; pi < panels_.size(); ++pi) {
     const Axes& ax = panels_[pi];
     const double y_off = static_cast<double>(pi) * panel_height_;
@@ -88,8 +96,16 @@ std::string SvgPlot::render() const {
           y0 = std::min(y0, ty(s.y[i])), y1 = std::max(y1, ty(s.y[i]));
         }
     if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
-    if (x1 - x0 < 1e-12) x0 -= 0.5, x1 += 0.5;
-    if (y1 - y0 < 1e-12 * std::max(1.0, std::fabs(y0))) y0 -= 0.5 * std::max(1.0, std::fabs(y0)) * 1e-3 + 0.5, y1 += 0.5;
+    if (!std::isnan(ax.y_max) && usable(1.0, ax.y_max)) y1 = std::min(y1, ty(ax.y_max));
+    if (y0 > y1) y0 = y1;
+    if (x1 - x0 < 1e-12 * std::max(1.0, std::fabs(x0))) {
+      const double half = x0 != 0 ? 0.5 * std::fabs(x0) : 0.5;
+      x0 -= half, x1 += half;
+    }
+    if (y1 - y0 < 1e-12 * std::max(1.0, std::fabs(y0))) {  // a constant: centre it in a range of its own scale
+      const double half = y0 != 0 ? 0.5 * std::fabs(y0) : 0.5;
+      y0 -= half, y1 += half;
+    }
     const double pad = (y1 - y0) * 0.05;
     y0 -= pad, y1 += pad;
     const auto px = [&](double v) { return left + (tx(v) - x0) / (x1 - x0) * pw; };
@@ -122,7 +138,9 @@ std::string SvgPlot::render() const {
       const auto flush = [&] {
         if (open)
           svg << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"1.8\""
-              << (s.dashed ? " stroke-dasharray=\"6 4\"" : "") << " points=\"" << pts.str() << "\"/>\n";
+              << (s.dashed ? " stroke-dasharray=\"6 4\"" : "")
+              << (s.opacity < 1 ? " stroke-opacity=\"" + fmt(s.opacity) + "\"" : std::string()) << " points=\""
+              << pts.str() << "\"/>\n";
         pts.str("");
         open = false;
       };

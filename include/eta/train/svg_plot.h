@@ -1,6 +1,7 @@
 // SvgPlot: self-contained SVG line charts (loss curves, learning-rate schedules, range tests)
 // that a person opens in a browser. No dependencies; written atomically (temp file + rename).
 #pragma once
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -10,11 +11,15 @@ struct Series {
   std::string label;
   std::vector<double> x, y;  // non-finite points are skipped (a diverged run ends its line)
   bool dashed = false;
+  double opacity = 1.0;  // e.g. 0.35 for noisy raw data under a smoothed line
 };
 
 struct Axes {
   std::string title, x_label, y_label;
   bool log_x = false, log_y = false;
+  // Upper y limit when set (not NaN): points above it are drawn at the edge, so that one exploding
+  // value (a diverged run) does not flatten everything else.
+  double y_max = std::numeric_limits<double>::quiet_NaN();
   std::vector<Series> series;
 };
 
