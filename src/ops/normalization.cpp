@@ -1,12 +1,17 @@
-// batch_norm, layer_norm, dropout and embedding, written as compositions of differentiable
-// primitives: their gradients need no rules of their own and are gradchecked through them.
+// batch_norm (one fused op with its own backward, for speed), and layer_norm, dropout and
+// embedding as compositions of differentiable primitives, gradchecked through them.
 #include "eta/ops/normalization.h"
 
+#include <memory>
+#include <vector>
+
 #include "eta/autograd/grad_mode.h"
+#include "eta/autograd/node.h"
 #include "eta/ops/elementwise.h"
 #include "eta/ops/indexing.h"
 #include "eta/ops/reduction.h"
 #include "eta/tensor/factory.h"
+#include "kernels/batch_norm.h"
 #include "ops/map.h"
 
 namespace eta {
@@ -14,7 +19,7 @@ namespace eta {
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
   ETA_CHECK(x.dim() >= 2, "batch_norm: expected input (N, C) or (N, C, ...), got ", shape_str(x.shape()));
-  const int64_t c = x.size(1);
+  const int64_t n = x.size(0), c = x.size(1), s = c > 0 ? x.numel() / std::max<int64_t>(n * c, 1) : 0;
   const auto check_vec = [&](const Tensor& t, const char* what) {
     if (!t.defined()) return;
     ETA_CHECK(t.dim() == 1 && t.size(0) == c, "batch_norm: ", what, " ", shape_str(t.shape()), " does not match input ",
@@ -25,32 +30,57 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   check_vec(running_var, "running_var");
   check_vec(weight, "weight");
   check_vec(bias, "bias");
-  Shape dims{0}, bshape(static_cast<size_t>(x.dim()), 1);
-  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
-  bshape[1] = c;
-  Tensor mu, var_b;
-  if (training) {
-    const int64_t n = x.numel() / std::max<int64_t>(c, 1);
-    ETA_CHECK(n > 1, "batch_norm: expected more than 1 value per channel when training, got input ", shape_str(x.shape()));
-    mu = mean(x, dims, true);
-    const Tensor centered = sub(x, mu);
-    var_b = mean(mul(centered, centered), dims, true);
-    if (running_mean.defined() && running_var.defined()) {
-      NoGradGuard no_grad;
-      Tensor rm = running_mean, rv = running_var;
-      rm.mul_(1 - momentum).add_(mu.detach().reshape({c}), momentum);
-      rv.mul_(1 - momentum).add_(var_b.detach().reshape({c}), momentum * static_cast<double>(n) / static_cast<double>(n - 1));
-    }
-  } else {
+  if (training)
+    ETA_CHECK(n * s > 1, "batch_norm: expected more than 1 value per channel when training, got input ", shape_str(x.shape()));
+  else
     ETA_CHECK(running_mean.defined() && running_var.defined(),
               "batch_norm: eval mode needs running_mean and running_var (or use training mode)");
-    mu = running_mean.reshape(bshape);
-    var_b = running_var.reshape(bshape);
-  }
-  Tensor y = div(sub(x, mu), sqrt(add(var_b, eps)));
-  if (weight.defined()) y = mul(y, weight.reshape(bshape));
-  if (bias.defined()) y = add(y, bias.reshape(bshape));
-  return y;
+
+  // One fused op (statistics, normalisation, and a two-pass backward) rather than a composite
+  // of ~10 elementwise and reduction ops: at the small CNN's shapes it is several times faster.
+  const Tensor xc = x.detach().contiguous();
+  const Tensor wc = weight.defined() ? weight.detach().contiguous() : Tensor();
+  const Tensor bc = bias.defined() ? bias.detach().contiguous() : Tensor();
+  auto mean = std::make_shared<std::vector<double>>(static_cast<size_t>(c));
+  auto invstd = std::make_shared<std::vector<double>>(static_cast<size_t>(c));
+  Tensor out = empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), "batch_norm", [&](auto tag) {
+    using T = decltype(tag);
+    std::vector<double> var(static_cast<size_t>(c));
+    if (training) {
+      kernels::batch_norm_stats(xc.data_ptr<T>(), n, c, s, mean->data(), var.data());
+      if (running_mean.defined() && running_var.defined()) {
+        // PyTorch updates the running variance with the unbiased batch variance.
+        Tensor rm = running_mean, rv = running_var;  // handles sharing the module's buffers
+        const double unbias = static_cast<double>(n * s) / static_cast<double>(n * s - 1);
+        for (int64_t ch = 0; ch < c; ++ch) {
+          rm.set({ch}, (1 - momentum) * rm.at({ch}) + momentum * (*mean)[ch]);
+          rv.set({ch}, (1 - momentum) * rv.at({ch}) + momentum * var[ch] * unbias);
+        }
+      }
+    } else {
+      for (int64_t ch = 0; ch < c; ++ch) (*mean)[ch] = running_mean.at({ch}), var[ch] = running_var.at({ch});
+    }
+    for (int64_t ch = 0; ch < c; ++ch) (*invstd)[ch] = 1.0 / std::sqrt(var[ch] + eps);
+    kernels::batch_norm_apply(xc.data_ptr<T>(), n, c, s, mean->data(), invstd->data(),
+                              wc.defined() ? wc.data_ptr<T>() : nullptr, bc.defined() ? bc.data_ptr<T>() : nullptr,
+                              out.data_ptr<T>());
+  });
+  return autograd::record("batch_norm", out, {x, weight, bias},
+                          [xc, wc, mean, invstd, n, c, s, training](const Tensor& g, const NeedsGrad& need) {
+    const Tensor gc = g.contiguous();
+    Tensor dx = need[0] ? empty(xc.shape(), xc.dtype()) : Tensor();
+    Tensor dw = need[1] ? empty({c}, xc.dtype()) : Tensor();
+    Tensor db = need[2] ? empty({c}, xc.dtype()) : Tensor();
+    dispatch_floating(xc.dtype(), "batch_norm_backward", [&](auto tag) {
+      using T = decltype(tag);
+      kernels::batch_norm_backward(xc.data_ptr<T>(), gc.data_ptr<T>(), n, c, s, mean->data(), invstd->data(),
+                                   wc.defined() ? wc.data_ptr<T>() : nullptr, training,
+                                   dx.defined() ? dx.data_ptr<T>() : nullptr, dw.defined() ? dw.data_ptr<T>() : nullptr,
+                                   db.defined() ? db.data_ptr<T>() : nullptr);
+    });
+    return std::vector<Tensor>{dx, dw, db};
+  });
 }
 
 Tensor layer_norm(const Tensor& x, int64_t k, const Tensor& weight, const Tensor& bias, double eps) {

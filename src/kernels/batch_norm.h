@@ -1,0 +1,90 @@
+// Fused batch normalisation over x laid out as (N, C, S) (S = spatial size, 1 for (N, C) input).
+// One pass gathers each channel's statistics, one pass normalises; backward is two passes. Work
+// is split by channel, and each channel is summed in a fixed order (in double), so results do not
+// depend on the thread count.
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/parallel.h"
+
+namespace eta::kernels {
+
+// Per channel: mean and biased variance of x (training mode).
+template <class T>
+void batch_norm_stats(const T* x, int64_t n, int64_t c, int64_t s, double* mean, double* var) {
+  parallel_for(0, c, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t ch = c0; ch < c1; ++ch) {
+      double sum = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const T* p = x + (i * c + ch) * s;
+        for (int64_t j = 0; j < s; ++j) sum += p[j];
+      }
+      const double m = sum / static_cast<double>(n * s);
+      double sq = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const T* p = x + (i * c + ch) * s;
+        for (int64_t j = 0; j < s; ++j) {
+          const double d = p[j] - m;
+          sq += d * d;
+        }
+      }
+      mean[ch] = m;
+      var[ch] = sq / static_cast<double>(n * s);
+    }
+  });
+}
+
+// y = (x - mean) * invstd * w + b, with w = 1 and b = 0 where absent.
+template <class T>
+void batch_norm_apply(const T* x, int64_t n, int64_t c, int64_t s, const double* mean, const double* invstd, const T* w,
+                      const T* b, T* y) {
+  parallel_for(0, n * c, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(s, 1)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t ch = r % c;
+      const T scale = static_cast<T>(invstd[ch] * (w ? w[ch] : T(1)));
+      const T shift = static_cast<T>((b ? b[ch] : T(0)) - mean[ch] * invstd[ch] * (w ? w[ch] : T(1)));
+      const T* p = x + r * s;
+      T* q = y + r * s;
+      for (int64_t j = 0; j < s; ++j) q[j] = p[j] * scale + shift;
+    }
+  });
+}
+
+// Gradients. sum_g[c] = sum of g, sum_gx[c] = sum of g * x_hat; with batch statistics (training)
+// dx = w * invstd * (g - sum_g / M - x_hat * sum_gx / M), M = N*S; with fixed statistics
+// dx = w * invstd * g. dw = sum_gx, db = sum_g.
+template <class T>
+void batch_norm_backward(const T* x, const T* g, int64_t n, int64_t c, int64_t s, const double* mean, const double* invstd,
+                         const T* w, bool batch_stats, T* dx, T* dw, T* db) {
+  const double m_count = static_cast<double>(n * s);
+  parallel_for(0, c, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t ch = c0; ch < c1; ++ch) {
+      double sum_g = 0, sum_gx = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const T* gp = g + (i * c + ch) * s;
+        const T* xp = x + (i * c + ch) * s;
+        for (int64_t j = 0; j < s; ++j) {
+          sum_g += gp[j];
+          sum_gx += gp[j] * ((xp[j] - mean[ch]) * invstd[ch]);
+        }
+      }
+      if (dw) dw[ch] = static_cast<T>(sum_gx);
+      if (db) db[ch] = static_cast<T>(sum_g);
+      if (!dx) continue;
+      const double k = invstd[ch] * (w ? w[ch] : 1.0);
+      const double mg = batch_stats ? sum_g / m_count : 0, mgx = batch_stats ? sum_gx / m_count : 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const T* gp = g + (i * c + ch) * s;
+        const T* xp = x + (i * c + ch) * s;
+        T* dp = dx + (i * c + ch) * s;
+        for (int64_t j = 0; j < s; ++j) {
+          const double xh = (xp[j] - mean[ch]) * invstd[ch];
+          dp[j] = static_cast<T>(k * (gp[j] - mg - xh * mgx));
+        }
+      }
+    }
+  });
+}
+
+}  // namespace eta::kernels
