@@ -83,14 +83,14 @@ class Parser {
       const size_t key_at = i_;
       std::string key = parse_string();
       for (const auto& m : v.members)
-        if (m.first == key) {
+        if (m.key == key) {
           i_ = key_at;
           fail("duplicate key \"" + key + "\"");
         }
       skip_ws();
       expect(':', "':' after a key");
       skip_ws();
-      v.members.emplace_back(std::move(key), parse_value(depth + 1));
+      v.members.push_back(Member{std::move(key), parse_value(depth + 1)});
       skip_ws();
       if (peek() == ',') {
         ++i_;

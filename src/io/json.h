@@ -10,13 +10,16 @@
 
 namespace eta::io::json {
 
+struct Member;
+
 struct Value {
   enum class Kind { Null, Bool, Number, String, Array, Object };
   Kind kind = Kind::Null;
   bool boolean = false;
   std::string text;  // a String's decoded contents, or a Number's literal as written
   std::vector<Value> items;                             // Array
-  std::vector<std::pair<std::string, Value>> members;   // Object, in file order
+  std::vector<Member> members;                          // Object, in file order (a vector of an
+                                                        // incomplete type is allowed since C++17)
 
   bool is_object() const { return kind == Kind::Object; }
   bool is_array() const { return kind == Kind::Array; }
@@ -24,6 +27,11 @@ struct Value {
   bool is_number() const { return kind == Kind::Number; }
   // A Number that is an integer literal within int64 (no fraction, no exponent); false otherwise.
   bool as_int64(int64_t& out) const;
+};
+
+struct Member {
+  std::string key;
+  Value value;
 };
 
 const char* kind_name(Value::Kind kind);
