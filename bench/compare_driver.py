@@ -56,15 +56,18 @@ def main():
     p.add_argument("--threads", default="1,2")
     p.add_argument("--epochs", default="mlp=3,lenet=3,cnn=2", help="epochs per model")
     p.add_argument("--limit", default="mlp=0,lenet=0,cnn=10000", help="training images per epoch (0 = all)")
-    p.add_argument("--quick", action="store_true", help="a fast smoke run: 1 epoch of 5000 images each")
+    p.add_argument("--tiny", default="32", help="batch size for the 784-32-10 per-step overhead row (empty: skip)")
+    p.add_argument("--quick", action="store_true", help="a fast smoke run: 2 epochs of 5000 images each")
     p.add_argument("--out", help="also write the table to this file")
     a = p.parse_args()
     epochs = dict(kv.split("=") for kv in a.epochs.split(","))
+    epochs.setdefault("tiny", "3")
     limits = dict(kv.split("=") for kv in a.limit.split(","))
+    limits.setdefault("tiny", "20000")
     models, batches, thread_counts = a.models.split(","), [int(b) for b in a.batches.split(",")], [int(t) for t in a.threads.split(",")]
     if a.quick:
-        epochs = {m: "2" for m in models}
-        limits = {m: "5000" for m in models}
+        epochs = {m: "2" for m in models + ["tiny"]}
+        limits = {m: "5000" for m in models + ["tiny"]}
     start = time.time()
 
     def common(model, batch, threads):
@@ -93,6 +96,12 @@ def main():
                     model, batch, threads, statistics.median(eta["epoch_seconds"]),
                     statistics.median(torch["epoch_seconds"])), file=sys.stderr)
 
+    if a.tiny:  # per-step overhead of a tiny MLP, one thread each
+        model, batch = "tiny", int(a.tiny)
+        eta = run([a.eta] + common(model, batch, 1), {"OMP_NUM_THREADS": "1"})
+        torch = run(["/usr/bin/python3", TORCH_SCRIPT] + common(model, batch, 1), best_env[thread_counts[0]])
+        rows.append((model, batch, 1, eta, torch))
+
     def per_epoch_60k(r):  # epochs on a subset are scaled to the full 60,000 images, and say so
         return statistics.median(r["epoch_seconds"]) * 60000 / r["images"]
 
@@ -115,6 +124,12 @@ def main():
              "PyTorch settings (fastest found per thread count): " + "; ".join(
                  "%d thread(s): %s" % (k, " ".join("%s=%s" % kv for kv in v.items())) for k, v in best_env.items()),
              "eta: %s. Total run time %.0f s." % (rows[0][3]["setting"] if rows else "-", time.time() - start)]
+    for model, batch, threads, e, t in rows:
+        if model == "tiny":
+            steps = -(-e["images"] // batch)
+            notes.append("Per-step time of the tiny MLP (784-32-10, batch %d, 1 thread): eta %.1f us, PyTorch %.1f us, ratio %.2f." % (
+                batch, statistics.median(e["epoch_seconds"]) / steps * 1e6, statistics.median(t["epoch_seconds"]) / steps * 1e6,
+                statistics.median(e["epoch_seconds"]) / statistics.median(t["epoch_seconds"])))
     table = "\n".join(lines + notes)
     print(table)
     if a.out:

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     eta::data::MnistDataset train_set = eta::data::load_mnist(dir, true);
     const eta::data::MnistDataset test_set = eta::data::load_mnist(dir, false);
     if (limit > 0 && limit < train_set.size()) train_set = train_set.slice(0, limit);
-    const bool flat = model_name == "mlp";
+    const bool flat = model_name == "mlp" || model_name == "tiny";
     // Preload every batch of every epoch, so that timing covers training only.
     eta::data::DataLoader loader(train_set, {.batch_size = batch, .seed = 0, .flatten = flat});
     std::vector<std::vector<eta::data::Batch>> epochs_data(static_cast<size_t>(epochs));
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
 
     std::shared_ptr<eta::nn::Module> model;
     if (model_name == "mlp") model = std::make_shared<eta::models::MLP>(std::vector<int64_t>{784, 256, 128, 10});
+    else if (model_name == "tiny") model = std::make_shared<eta::models::MLP>(std::vector<int64_t>{784, 32, 10});
     else if (model_name == "lenet") model = std::make_shared<eta::models::LeNet5>();
     else if (model_name == "cnn") model = std::make_shared<eta::models::SmallCNN>();
     else throw eta::Error("unknown --model " + model_name);
