@@ -75,9 +75,12 @@ void accumulate_into_leaf(TensorImpl& leaf, const Tensor& g, const std::string& 
             dtype_name(leaf.dtype));
   if (!leaf.grad) {
     // Own the gradient's memory: a later accumulation adds into it in place, which must not
-    // write into a tensor someone else (a caller's seed, another leaf) still holds.
-    Tensor owned = g.contiguous();
-    if (owned.shares_storage(g)) owned = owned.clone();
+    // write into a tensor someone else (a caller's seed, another leaf) still holds. A fresh,
+    // contiguous gradient that nothing else references is taken as is (no copy).
+    const bool sole_owner = g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1 &&
+                            g.is_contiguous() && g.offset() == 0;
+    Tensor owned = sole_owner ? g : g.contiguous();
+    if (!sole_owner && owned.shares_storage(g)) owned = owned.clone();
     leaf.grad = owned.impl_ptr();
   } else {
     Tensor(leaf.grad).add_(g);
@@ -165,7 +168,10 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       }
     }
   }
-  for (const auto& [leaf, from] : leaf_order) accumulate_into_leaf(*leaf, leaf_sums[leaf], from);
+  for (const auto& [leaf, from] : leaf_order) {
+    const Tensor g = std::move(leaf_sums[leaf]);  // the map lets go, so a sole owner can be taken as is
+    accumulate_into_leaf(*leaf, g, from);
+  }
 }
 
 }  // namespace autograd
