@@ -40,8 +40,9 @@ Tensor matmul_values(Tensor a, Tensor b) {
   Shape out_shape(a.shape().begin(), a.shape().end() - 2);
   out_shape.push_back(m);
   out_shape.push_back(n);
-  Tensor out = zeros(out_shape, a.dtype());
-  if (m == 0 || n == 0 || k == 0) return out;
+  // GEMM with beta = 0 writes every output element, so only an empty product needs zeros.
+  if (m == 0 || n == 0 || k == 0) return zeros(out_shape, a.dtype());
+  Tensor out = empty(out_shape, a.dtype());
   MatrixLayout la, lb;
   if (!blas_layout(a, la)) a = a.contiguous(), blas_layout(a, la);
   if (!blas_layout(b, lb)) b = b.contiguous(), blas_layout(b, lb);
