@@ -1,7 +1,6 @@
 // The optimizer registry: the built-in optimizers plus any registered by the user.
 #include "eta/optim/registry.h"
 
-#include <mutex>
 
 #include "eta/error.h"
 #include "eta/optim/adadelta.h"
@@ -14,6 +13,7 @@
 #include "eta/optim/rmsprop.h"
 #include "eta/optim/sgd.h"
 #include "eta/util/parse.h"
+#include "util/named_registry.h"
 
 namespace eta::optim {
 
@@ -24,14 +24,13 @@ OptimizerFactory builtin(const char* name) {
   return {name, O::defaults(), [](std::vector<ParamGroup> groups) { return std::make_unique<O>(std::move(groups)); }};
 }
 
-struct Registry {
-  std::mutex mutex;
-  std::map<std::string, OptimizerFactory> factories;
+// The built-in optimizers, registered on first use.
+struct Registry : util::NamedRegistry<OptimizerFactory> {
   Registry() {
     for (auto f : {builtin<SGD>("SGD"), builtin<Adam>("Adam"), builtin<AdamW>("AdamW"), builtin<RMSprop>("RMSprop"),
                    builtin<Adagrad>("Adagrad"), builtin<Adadelta>("Adadelta"), builtin<Adamax>("Adamax"),
                    builtin<NAdam>("NAdam"), builtin<RAdam>("RAdam")})
-      factories[util::canonical_name(f.name)] = std::move(f);
+      add(std::move(f));
   }
 };
 
@@ -40,34 +39,16 @@ Registry& registry() {
   return r;
 }
 
-OptimizerFactory find(const std::string& name) {
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  const auto it = r.factories.find(util::canonical_name(name));
-  if (it == r.factories.end()) {
-    std::vector<std::string> names;
-    for (const auto& [k, f] : r.factories) names.push_back(f.name);
-    detail::throw_error("make_optimizer: unknown optimizer '", name, "' (valid: ", util::join(names), ")");
-  }
-  return it->second;
-}
+OptimizerFactory find(const std::string& name) { return registry().find(name, "make_optimizer", "optimizer"); }
 
 }  // namespace
 
 void register_optimizer(OptimizerFactory factory) {
   ETA_CHECK(!factory.name.empty() && factory.make, "register_optimizer: a factory needs a name and a make function");
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  r.factories[util::canonical_name(factory.name)] = std::move(factory);
+  registry().add(std::move(factory));
 }
 
-std::vector<std::string> optimizer_names() {
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  std::vector<std::string> names;
-  for (const auto& [k, f] : r.factories) names.push_back(f.name);
-  return names;
-}
+std::vector<std::string> optimizer_names() { return registry().names(); }
 
 std::vector<std::string> optimizer_flags(const std::string& name) {
   const OptimizerFactory f = find(name);

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 
 #include "eta/error.h"
 #include "eta/sched/chained_scheduler.h"
@@ -20,6 +19,7 @@
 #include "eta/sched/sequential_lr.h"
 #include "eta/sched/step_lr.h"
 #include "eta/util/parse.h"
+#include "util/named_registry.h"
 
 namespace eta::sched {
 
@@ -103,12 +103,8 @@ std::unique_ptr<Scheduler> make_composite(const std::string& name, optim::Optimi
   return std::make_unique<ChainedScheduler>(std::move(built));
 }
 
-struct Registry {
-  std::mutex mutex;
-  std::map<std::string, SchedulerFactory> factories;
-
-  void add(SchedulerFactory f) { factories[util::canonical_name(f.name)] = std::move(f); }
-
+// The built-in schedulers, registered on first use.
+struct Registry : util::NamedRegistry<SchedulerFactory> {
   Registry() {
     add(builtin("StepLR", {"step_size", "gamma"}, [](optim::Optimizer& o, const FlagReader& r) {
       return std::make_unique<StepLR>(o, r.integer("step_size"), r.num("gamma", 0.1));
@@ -200,34 +196,16 @@ Registry& registry() {
   return r;
 }
 
-SchedulerFactory find(const std::string& name) {
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  const auto it = r.factories.find(util::canonical_name(name));
-  if (it == r.factories.end()) {
-    std::vector<std::string> names;
-    for (const auto& [k, f] : r.factories) names.push_back(f.name);
-    detail::throw_error("make_scheduler: unknown scheduler '", name, "' (valid: ", util::join(names), ")");
-  }
-  return it->second;
-}
+SchedulerFactory find(const std::string& name) { return registry().find(name, "make_scheduler", "scheduler"); }
 
 }  // namespace
 
 void register_scheduler(SchedulerFactory factory) {
   ETA_CHECK(!factory.name.empty() && factory.make, "register_scheduler: a factory needs a name and a make function");
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  r.add(std::move(factory));
+  registry().add(std::move(factory));
 }
 
-std::vector<std::string> scheduler_names() {
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  std::vector<std::string> names;
-  for (const auto& [k, f] : r.factories) names.push_back(f.name);
-  return names;
-}
+std::vector<std::string> scheduler_names() { return registry().names(); }
 
 std::vector<std::string> scheduler_flags(const std::string& name) { return find(name).flags; }
 
