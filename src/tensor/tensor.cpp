@@ -239,7 +239,10 @@ void Tensor::set_grad(const Tensor& g) {
   impl_->grad = g.impl_ptr();
 }
 
-void Tensor::zero_grad() { checked(impl_), impl_->grad.reset(); }
+void Tensor::zero_grad() {
+  checked(impl_);
+  impl_->grad.reset();
+}
 bool Tensor::is_leaf() const { return checked(impl_).grad_fn == nullptr; }
 const std::shared_ptr<Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
 

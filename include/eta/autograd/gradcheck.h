@@ -18,7 +18,7 @@ struct GradcheckOptions {
 struct GradcheckResult {
   bool ok = false;
   double max_abs_error = 0;
-  double max_rel_error = 0;  // |a - n| / max(|n|, 1e-8) over entries with |n| > 1e-6... see .cpp
+  double max_rel_error = 0;  // max over entries of |a - n| / max(|a|, |n|, 1e-8)
   std::string message;       // names the worst input / entry when !ok
 };
 
