@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eta/eta.h"
+#include "support/fixture_lines.h"
 
 namespace eta::testing {
 
@@ -20,28 +21,18 @@ struct TrajectoryCase {
   std::vector<std::vector<std::vector<double>>> params; // [step][param], after the step
 };
 
+// The numbers after the record's "|".
 inline std::vector<double> read_values(std::istringstream& in) {
   std::string bar;
   while (in >> bar && bar != "|") {
   }
-  std::vector<double> v;
-  double x;
-  while (in >> x) v.push_back(x);
-  return v;
+  return read_numbers(in);
 }
 
 inline std::vector<TrajectoryCase> load_trajectories() {
-  const std::string path = std::string(ETA_FIXTURE_DIR) + "/optim_trajectories.txt";
-  std::ifstream file(path);
-  if (!file) throw Error("fixtures: cannot open " + path);
   std::vector<TrajectoryCase> cases;
   TrajectoryCase cur;
-  std::string line;
-  while (std::getline(file, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream in(line);
-    std::string tag;
-    in >> tag;
+  read_fixture_lines("optim_trajectories.txt", [&](const std::string& tag, std::istringstream& in) {
     if (tag == "case") {
       cur = TrajectoryCase();
       in >> cur.name;
@@ -68,7 +59,7 @@ inline std::vector<TrajectoryCase> load_trajectories() {
     } else if (tag == "end") {
       cases.push_back(cur);
     }
-  }
+  });
   return cases;
 }
 

@@ -14,6 +14,7 @@
 #include "eta/optim/sgd.h"
 #include "eta/sched/lambda_lr.h"
 #include "eta/sched/registry.h"
+#include "support/fixture_lines.h"
 
 namespace eta::testing {
 
@@ -26,23 +27,9 @@ struct SequenceCase {
 };
 
 inline std::vector<SequenceCase> load_sequences() {
-  const std::string path = std::string(ETA_FIXTURE_DIR) + "/sched_sequences.txt";
-  std::ifstream file(path);
-  if (!file) throw Error("fixtures: cannot open " + path);
   std::vector<SequenceCase> cases;
   SequenceCase cur;
-  std::string line;
-  auto numbers = [](std::istringstream& in) {
-    std::vector<double> v;
-    double x;
-    while (in >> x) v.push_back(x);
-    return v;
-  };
-  while (std::getline(file, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream in(line);
-    std::string tag;
-    in >> tag;
+  read_fixture_lines("sched_sequences.txt", [&](const std::string& tag, std::istringstream& in) {
     if (tag == "case") {
       cur = SequenceCase();
       std::string kv;
@@ -57,16 +44,16 @@ inline std::vector<SequenceCase> load_sequences() {
         cur.flags[kv.substr(0, eq)] = kv.substr(eq + 1);
       }
     } else if (tag == "lr") {
-      cur.lrs = numbers(in);
+      cur.lrs = read_numbers(in);
     } else if (tag == "momentum" || tag == "beta1") {
       cur.momentum_key = tag;
-      cur.momenta = numbers(in);
+      cur.momenta = read_numbers(in);
     } else if (tag == "metrics") {
-      cur.metrics = numbers(in);
+      cur.metrics = read_numbers(in);
     } else if (tag == "end") {
       cases.push_back(cur);
     }
-  }
+  });
   return cases;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "eta/eta.h"
+#include "support/fixture_lines.h"
 
 namespace eta::testing {
 
@@ -37,24 +38,15 @@ inline FixtureTensor parse_tensor(std::istringstream& in, bool with_kind) {
   for (auto& s : t.shape) in >> s;
   std::string bar;
   in >> bar;
-  double v;
-  while (in >> v) t.values.push_back(v);
+  t.values = read_numbers(in);
   return t;
 }
 
 // Loads tests/fixtures/<file> (ops_cases.txt, nn_cases.txt).
 inline std::map<std::string, FixtureCase> load_cases(const std::string& name) {
-  const std::string path = std::string(ETA_FIXTURE_DIR) + "/" + name;
-  std::ifstream file(path);
-  if (!file) throw Error("fixtures: cannot open " + path);
   std::map<std::string, FixtureCase> cases;
   FixtureCase cur;
-  std::string line;
-  while (std::getline(file, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream in(line);
-    std::string tag;
-    in >> tag;
+  read_fixture_lines(name, [&](const std::string& tag, std::istringstream& in) {
     if (tag == "case") in >> cur.name;
     else if (tag == "input") cur.inputs.push_back(parse_tensor(in, true));
     else if (tag == "cotangent") cur.cotangent = parse_tensor(in, false);
@@ -67,7 +59,7 @@ inline std::map<std::string, FixtureCase> load_cases(const std::string& name) {
       cases[cur.name] = cur;
       cur = FixtureCase();
     }
-  }
+  });
   return cases;
 }
 
