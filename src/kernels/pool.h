@@ -2,11 +2,13 @@
 // and backward passes never race. Max pooling recomputes each window's argmax in backward.
 // Legend: planes P = N*C, each input plane H x W, output plane OH x OW.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 
 #include "kernels/parallel.h"
+#include "kernels/vec.h"
 
 namespace eta::kernels {
 
@@ -21,6 +23,72 @@ inline T max_keep_nan(T a, T b) {
   return (b > a) | (b != b) ? b : a;
 }
 
+// One output row of a 2x2, stride-2 max pool over input rows r0 and r0 + w (NaN wins, as in
+// PyTorch). Written with explicit vectors: the auto-vectoriser leaves the stride-2 loads and
+// selects scalar, and scalar branches mispredicted on every other window. Rows shorter than a
+// vector take the scalar loop; longer ones finish with one overlapping vector (same values).
+template <class T>
+inline Vec<T> max_keep_nan(Vec<T> a, Vec<T> b) {
+  return (b > a) | (b != b) ? b : a;
+}
+
+template <class T>
+inline void max_pool_2x2_row(const T* r0, int64_t w, int64_t ow, T* o) {
+  const T* r1 = r0 + w;
+  constexpr int64_t L = kLanes<T>;
+  if (ow < L) {
+    for (int64_t ox = 0; ox < ow; ++ox)
+      o[ox] = max_keep_nan(max_keep_nan(r0[2 * ox], r0[2 * ox + 1]), max_keep_nan(r1[2 * ox], r1[2 * ox + 1]));
+    return;
+  }
+  for (int64_t ox = 0;; ox += L) {
+    ox = std::min(ox, ow - L);
+    const Vec<T> top = max_keep_nan<T>(load_strided2(r0 + 2 * ox, 0), load_strided2(r0 + 2 * ox, 1));
+    const Vec<T> bottom = max_keep_nan<T>(load_strided2(r1 + 2 * ox, 0), load_strided2(r1 + 2 * ox, 1));
+    store(o + ox, max_keep_nan<T>(top, bottom));
+    if (ox == ow - L) break;
+  }
+}
+
+// The adjoint of max_pool_2x2_row: the first of a, b, c, d (row-major) equal to the window's
+// maximum m takes its gradient, or for a NaN maximum the first NaN: the element PyTorch's argmax
+// picks. The windows tile the two rows, so every covered input element is written exactly once.
+template <class T>
+inline void max_pool_2x2_backward_row(const T* r0, int64_t w, int64_t ow, const T* m, const T* gout, T* d0) {
+  const T* r1 = r0 + w;
+  T* d1 = d0 + w;
+  constexpr int64_t L = kLanes<T>;
+  if (ow < L) {
+    for (int64_t ox = 0; ox < ow; ++ox) {
+      const T mv = m[ox], gv = gout[ox];
+      const T v[4] = {r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1]};
+      int at = 3;
+      for (int k = 3; k >= 0; --k)
+        if (v[k] == mv || (mv != mv && v[k] != v[k])) at = k;
+      d0[2 * ox] = at == 0 ? gv : T(0);
+      d0[2 * ox + 1] = at == 1 ? gv : T(0);
+      d1[2 * ox] = at == 2 ? gv : T(0);
+      d1[2 * ox + 1] = at == 3 ? gv : T(0);
+    }
+    return;
+  }
+  const Vec<T> zero{};
+  for (int64_t ox = 0;; ox += L) {
+    ox = std::min(ox, ow - L);
+    const Vec<T> mv = load(m + ox), gv = load(gout + ox);
+    const Vec<T> a = load_strided2(r0 + 2 * ox, 0), b = load_strided2(r0 + 2 * ox, 1);
+    const Vec<T> c = load_strided2(r1 + 2 * ox, 0);
+    const Mask<T> nan = mv != mv;
+    const Mask<T> ta = (a == mv) | (nan & (a != a));
+    const Mask<T> tb = ~ta & ((b == mv) | (nan & (b != b)));
+    const Mask<T> tc = ~(ta | tb) & ((c == mv) | (nan & (c != c)));
+    const Mask<T> td = ~(ta | tb | tc);
+    store_interleaved(d0 + 2 * ox, ta ? gv : zero, tb ? gv : zero);
+    store_interleaved(d1 + 2 * ox, tc ? gv : zero, td ? gv : zero);
+    if (ox == ow - L) break;
+  }
+}
+
 // Forward computes values only; the backward pass finds each window's first maximum again by
 // comparing with the output. That keeps the forward loop free of index bookkeeping (the 2x2
 // case vectorises) and saves storing an index per output.
@@ -33,20 +101,11 @@ void max_pool_forward(const T* x, int64_t planes, const PoolGeometry& geometry, 
     for (int64_t p = p0; p < p1; ++p) {
       const T* in = x + p * in_plane;
       T* o = out + p * out_plane;
-      // NaN inputs are rare; a vectorised scan lets NaN-free planes use plain maxima.
-      bool has_nan = false;
-      for (int64_t i = 0; i < in_plane; ++i) has_nan |= in[i] != in[i];
+      if (two_by_two) {
+        for (int64_t oy = 0; oy < g.oh; ++oy) max_pool_2x2_row(in + 2 * oy * g.w, g.w, g.ow, o + oy * g.ow);
+        continue;
+      }
       for (int64_t oy = 0; oy < g.oh; ++oy) {
-        if (two_by_two && !has_nan) {  // plain maxima: one instruction each
-          const T* r0 = in + 2 * oy * g.w;
-          const T* r1 = r0 + g.w;
-          T* orow = o + oy * g.ow;
-          for (int64_t ox = 0; ox < g.ow; ++ox) {
-            const T a = std::max(r0[2 * ox], r0[2 * ox + 1]), b = std::max(r1[2 * ox], r1[2 * ox + 1]);
-            orow[ox] = std::max(a, b);
-          }
-          continue;
-        }
         // Window rows clamped to the image; padding never wins (it acts as -inf).
         const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
         for (int64_t ox = 0; ox < g.ow; ++ox) {
@@ -72,32 +131,13 @@ void max_pool_backward(const T* x, const T* out, const T* gout, int64_t planes, 
     for (int64_t p = p0; p < p1; ++p) {
       const T* in = x + p * in_plane;
       T* dst = gx + p * in_plane;
-      for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
+      // With even sizes, 2x2 windows tile the input and write every element: no zeroing needed.
+      if (!two_by_two || g.h != 2 * g.oh || g.w != 2 * g.ow)
+        for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
       if (two_by_two) {
-        // Windows tile the input, so every input gets exactly one value: no search, no branches.
-        for (int64_t oy = 0; oy < g.oh; ++oy) {
-          const T* r0 = in + 2 * oy * g.w;
-          const T* r1 = r0 + g.w;
-          T* d0 = dst + 2 * oy * g.w;
-          T* d1 = d0 + g.w;
-          const T* m = out + p * out_plane + oy * g.ow;
-          const T* gr = gout + p * out_plane + oy * g.ow;
-          for (int64_t ox = 0; ox < g.ow; ++ox) {
-            const T mv = m[ox], gv = gr[ox];
-            const T a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox];
-            // The first of a, b, c, d (row-major) that equals the maximum takes the gradient; for
-            // a NaN maximum, the first NaN (the rare case, kept off the common path).
-            bool ta = a == mv, tb = b == mv, tc = c == mv;
-            if (mv != mv) ta = a != a, tb = b != b, tc = c != c;
-            tb = tb & !ta;
-            tc = tc & !(ta | tb);
-            const bool td = !(ta | tb | tc);
-            d0[2 * ox] = ta ? gv : T(0);
-            d0[2 * ox + 1] = tb ? gv : T(0);
-            d1[2 * ox] = tc ? gv : T(0);
-            d1[2 * ox + 1] = td ? gv : T(0);
-          }
-        }
+        for (int64_t oy = 0; oy < g.oh; ++oy)
+          max_pool_2x2_backward_row(in + 2 * oy * g.w, g.w, g.ow, out + p * out_plane + oy * g.ow,
+                                    gout + p * out_plane + oy * g.ow, dst + 2 * oy * g.w);
         continue;
       }
       for (int64_t oy = 0; oy < g.oh; ++oy) {

@@ -1,0 +1,76 @@
+// Fixed-width SIMD vectors through GCC's vector extensions: portable C++ that compiles to
+// whatever the target has (AVX-512 masks, AVX2, SSE, NEON), for loops the auto-vectoriser will
+// not touch (strided loads, selects on masks, register-blocked kernels).
+// Vec<T> holds kLanes<T> elements in 32 bytes; Mask<T> is the matching integer vector that
+// comparisons return (all ones = true).
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+namespace eta::kernels {
+
+template <class T>
+struct VecTraits;
+template <>
+struct VecTraits<float> {
+  typedef float vec __attribute__((vector_size(32)));
+  typedef int32_t mask __attribute__((vector_size(32)));
+};
+template <>
+struct VecTraits<double> {
+  typedef double vec __attribute__((vector_size(32)));
+  typedef int64_t mask __attribute__((vector_size(32)));
+};
+
+template <class T>
+using Vec = typename VecTraits<T>::vec;
+template <class T>
+using Mask = typename VecTraits<T>::mask;
+template <class T>
+inline constexpr int kLanes = static_cast<int>(sizeof(Vec<T>) / sizeof(T));
+
+template <class T>
+inline Vec<T> load(const T* p) {
+  Vec<T> v;
+  std::memcpy(&v, p, sizeof v);  // an unaligned vector load
+  return v;
+}
+
+template <class T>
+inline void store(T* p, Vec<T> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+template <class T>
+inline Vec<T> splat(T x) {
+  return Vec<T>{} + x;
+}
+
+// Shuffle masks: {0, 2, 4, ...} picks the even elements of the pair (lo, hi), {1, 3, ...} the odd.
+template <class T>
+inline Mask<T> stride_two_mask(int first) {
+  Mask<T> m;
+  for (int i = 0; i < kLanes<T>; ++i) m[i] = 2 * i + first;
+  return m;
+}
+
+// Elements 2i + first of the 2 * kLanes values starting at p.
+template <class T>
+inline Vec<T> load_strided2(const T* p, int first) {
+  return __builtin_shuffle(load(p), load(p + kLanes<T>), stride_two_mask<T>(first));
+}
+
+// Stores even[0], odd[0], even[1], odd[1], ... (2 * kLanes values) at p.
+template <class T>
+inline void store_interleaved(T* p, Vec<T> even, Vec<T> odd) {
+  Mask<T> lo, hi;
+  for (int i = 0; i < kLanes<T>; ++i) {
+    const int j = i / 2 + (i % 2) * kLanes<T>;  // alternate between the two sources
+    lo[i] = j;
+    hi[i] = j + kLanes<T> / 2;
+  }
+  store(p, __builtin_shuffle(even, odd, lo));
+  store(p + kLanes<T>, __builtin_shuffle(even, odd, hi));
+}
+
+}  // namespace eta::kernels
