@@ -9,27 +9,31 @@
 
 namespace {
 
-// (C, OC, H, padding): LeNet's conv1 (1->6 5x5 on 28x28, pad 2) and conv2 (6->16 5x5 on 14x14).
+// (C, OC, H, K, padding): LeNet's conv1 (1->6 5x5 on 28x28, pad 2) and conv2 (6->16 5x5 on
+// 14x14); SmallCNN's 3x3 convolutions (1->32 on 28x28, 32->32 on 14x14, 32->64 on 7x7, pad 1).
 void BM_Conv2dForwardBackward(benchmark::State& state) {
-  const int64_t c = state.range(0), oc = state.range(1), h = state.range(2), pad = state.range(3);
-  eta::set_num_threads(static_cast<int>(state.range(4)));
+  const int64_t c = state.range(0), oc = state.range(1), h = state.range(2), k = state.range(3), pad = state.range(4);
+  eta::set_num_threads(static_cast<int>(state.range(5)));
   eta::Tensor x = eta::randn({64, c, h, h}).requires_grad_();
-  eta::Tensor w = eta::randn({oc, c, 5, 5}).requires_grad_();
+  eta::Tensor w = eta::randn({oc, c, k, k}).requires_grad_();
   eta::Tensor b = eta::zeros({oc}).requires_grad_();
-  const int64_t oh = h + 2 * pad - 4;
+  const int64_t oh = h + 2 * pad - k + 1;
   for (auto _ : state) {
     eta::Tensor y = eta::conv2d(x, w, b, {1, 1}, {pad, pad});
     y.backward(eta::ones(y.shape()));
     x.zero_grad(), w.zero_grad(), b.zero_grad();
   }
-  // forward + input grad + weight grad: three GEMMs of 2*N*OC*OH*OW*C*25 flops each
-  const double flops = 3.0 * 2 * 64 * oc * oh * oh * c * 25;
+  // forward + input grad + weight grad: three GEMMs of 2*N*OC*OH*OW*C*K*K flops each
+  const double flops = 3.0 * 2 * 64 * oc * oh * oh * c * k * k;
   state.counters["GFLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_Conv2dForwardBackward)
-    ->ArgNames({"C", "OC", "H", "pad", "threads"})
-    ->Args({1, 6, 28, 2, 1})->Args({1, 6, 28, 2, 2})
-    ->Args({6, 16, 14, 0, 1})->Args({6, 16, 14, 0, 2})
+    ->ArgNames({"C", "OC", "H", "K", "pad", "threads"})
+    ->Args({1, 6, 28, 5, 2, 1})->Args({1, 6, 28, 5, 2, 2})
+    ->Args({6, 16, 14, 5, 0, 1})->Args({6, 16, 14, 5, 0, 2})
+    ->Args({1, 32, 28, 3, 1, 1})->Args({1, 32, 28, 3, 1, 2})
+    ->Args({32, 32, 14, 3, 1, 1})->Args({32, 32, 14, 3, 1, 2})
+    ->Args({32, 64, 7, 3, 1, 1})->Args({32, 64, 7, 3, 1, 2})
     ->Unit(benchmark::kMicrosecond);
 
 void BM_MaxPool2dForwardBackward(benchmark::State& state) {

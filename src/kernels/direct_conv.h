@@ -1,10 +1,12 @@
-// Direct 2-D convolution for stride 1, dilation 1, one group and few input channels (C*KH*KW
-// small, e.g. LeNet's first layer): im2col would copy every input pixel KH*KW times only to feed a
-// GEMM with a tiny inner dimension, while here each kernel tap is one vectorised pass.
-// The trick that keeps those passes long: outputs live on a "wide" grid with the padded input's
-// row length Wp, so output pixel p reads padded input p + ki*Wp + kj and one loop covers a whole
-// plane; the Wp - OW extra columns per row are junk and are dropped (or kept zero) at the end.
-// Legend: x (N, C, H, W), w (OC, C, KH, KW), out/gout (N, OC, OH, OW); Hp = H + 2*PH, Wp = W + 2*PW.
+// Direct 2-D convolution for stride 1, dilation 1 and one group, register-blocked over output
+// channels and positions. For LeNet-sized layers (few channels, small images) im2col copies every
+// input pixel KH*KW times to feed GEMMs whose packing costs more than their arithmetic; here
+// each input vector is loaded once per tap and multiplied into a block of output channels.
+// The trick that keeps the loops flat: outputs live on a "wide" grid with the padded input's row
+// length Wp, so output position p reads padded input p + ki*Wp + kj (one offset per tap) and one
+// loop covers a whole plane; the Wp - OW extra columns per row are junk, dropped at the end.
+// Legend: x (N, C, H, W), w (OC, C, KH, KW), out/gout (N, OC, OH, OW); Hp = H + 2*PH, Wp = W + 2*PW;
+// a tap t is one (c, ki, kj) of the C*KH*KW weights of an output channel.
 #pragma once
 #include <omp.h>
 
@@ -15,150 +17,296 @@
 
 #include "kernels/im2col.h"
 #include "kernels/parallel.h"
+#include "kernels/vec.h"
 
 namespace eta::kernels {
 
+// The conv kernels compute in the target's widest vectors (AVX-512: 16 floats).
+template <class T>
+using V = Vec<T, kWideBytes>;
+
+// Register blocks, sized to the register file: accumulators plus the vectors they read. The
+// forward block (output channels x vectors of positions) is picked per call by conv_wide_image.
+#if defined(__AVX512F__)
+inline constexpr int kGradOutBlock = 4, kGradTapBlock = 4;   // weight gradient: 16 of 32 registers
+#else
+inline constexpr int kGradOutBlock = 2, kGradTapBlock = 4;   // 8 of 16 registers
+#endif
+
+inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+// Sizes of one zero-padded image and of one output plane on the wide grid.
 struct WideGrid {
-  int64_t hp, wp, wide;  // padded height/width, output plane size on the wide grid (OH * Wp)
-  int64_t padded;        // padded image size per channel, plus slack for the junk columns' reads
-  explicit WideGrid(const ConvGeometry& g)
-      : hp(g.h + 2 * g.ph), wp(g.w + 2 * g.pw), wide(g.oh * (g.w + 2 * g.pw)),
-        padded((g.h + 2 * g.ph) * (g.w + 2 * g.pw) + g.kw) {}
+  int64_t c, hp, wp;  // channels, padded height and width
+  int64_t wide;       // output positions on the wide grid: OH * Wp
+  int64_t wide_r;     // wide rounded up to whole vectors (the extra positions are junk too)
+  int64_t chan;       // elements per padded channel
+  int64_t image;      // elements per padded image, with slack for the junk positions' reads
+  WideGrid(const ConvGeometry& g, int64_t lanes)
+      : c(g.c), hp(g.h + 2 * g.ph), wp(g.w + 2 * g.pw), wide(g.oh * wp), wide_r(round_up(wide, lanes)),
+        chan(hp * wp), image(c * chan + (wide_r - wide) + g.kw + lanes) {}
 };
 
-// One zero-padded image (C channels of `padded` elements) from x (C, H, W).
+// Offset of each tap's input relative to the output position, on the padded image. `count` may
+// exceed the real taps (rounded up to a block); the extra ones read offset 0 and are discarded.
+inline std::vector<int64_t> tap_offsets(const ConvGeometry& g, const WideGrid& wg, int64_t count) {
+  std::vector<int64_t> off(static_cast<size_t>(count), 0);
+  for (int64_t c = 0, t = 0; c < g.c; ++c)
+    for (int64_t ki = 0; ki < g.kh; ++ki)
+      for (int64_t kj = 0; kj < g.kw; ++kj) off[static_cast<size_t>(t++)] = c * wg.chan + ki * wg.wp + kj;
+  return off;
+}
+
+// Zero-padded copy of one image (C, H, W) in the WideGrid layout.
 template <class T>
 void pad_image(const T* x, const ConvGeometry& g, const WideGrid& wg, T* xp) {
-  std::fill(xp, xp + g.c * wg.padded, T(0));
+  std::fill(xp, xp + wg.image, T(0));
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t y = 0; y < g.h; ++y)
-      std::memcpy(xp + c * wg.padded + (y + g.ph) * wg.wp + g.pw, x + (c * g.h + y) * g.w,
+      std::memcpy(xp + c * wg.chan + (y + g.ph) * wg.wp + g.pw, x + (c * g.h + y) * g.w,
                   sizeof(T) * static_cast<size_t>(g.w));
 }
 
-// dst[p] += a * src[p] for p < n: the one loop every tap runs.
+// Weights (OC, taps) regrouped as [block of OB channels][tap][channel in block], so each tap's
+// weights for a block are adjacent; channels past OC are zero.
 template <class T>
-inline void axpy(int64_t n, T a, const T* __restrict src, T* __restrict dst) {
-  for (int64_t p = 0; p < n; ++p) dst[p] += a * src[p];
+std::vector<T> pack_weights(const T* w, int64_t oc, int64_t taps, int64_t OB) {
+  std::vector<T> packed(static_cast<size_t>(round_up(oc, OB) * taps), T(0));
+  for (int64_t o = 0; o < oc; ++o)
+    for (int64_t t = 0; t < taps; ++t) packed[static_cast<size_t>(((o / OB) * taps + t) * OB + o % OB)] = w[o * taps + t];
+  return packed;
 }
 
-// sum of a[p] * b[p] in 16 independent lanes (vectorises; fixed order, so deterministic).
-template <class T>
-inline T dot(int64_t n, const T* __restrict a, const T* __restrict b) {
-  T lanes[16] = {};
-  int64_t p = 0;
-  for (; p + 16 <= n; p += 16)
-    for (int l = 0; l < 16; ++l) lanes[l] += a[p + l] * b[p + l];
-  for (; p < n; ++p) lanes[0] += a[p] * b[p];
-  T s = 0;
-  for (T v : lanes) s += v;
-  return s;
+// Register block of conv_wide_image: OB output channels x PB vectors of positions starting at
+// p, summed over all taps. (Kept in this shape, int indices and a zero start, GCC keeps all the
+// accumulators in registers; with the bias folded into the start it spilled them.)
+template <class T, int OB, int PB>
+inline void conv_block(const T* xp, const int64_t* off, int64_t taps, const T* wblock, int64_t p,
+                       V<T> (&acc)[OB][PB]) {
+  constexpr int64_t L = kLanes<T, kWideBytes>;
+  for (int ob = 0; ob < OB; ++ob)
+    for (int pb = 0; pb < PB; ++pb) acc[ob][pb] = V<T>{};
+  for (int64_t t = 0; t < taps; ++t) {
+    const T* src = xp + off[t] + p;
+    V<T> v[PB];
+#pragma GCC unroll 8
+    for (int pb = 0; pb < PB; ++pb) v[pb] = load<T, kWideBytes>(src + pb * L);
+    const T* wt = wblock + t * OB;
+#pragma GCC unroll 16
+    for (int ob = 0; ob < OB; ++ob) {
+      const T wv = wt[ob];  // scalar * vector: a broadcast load feeding the FMAs
+#pragma GCC unroll 8
+      for (int pb = 0; pb < PB; ++pb) acc[ob][pb] += wv * v[pb];
+    }
+  }
+}
+
+// One padded image through the convolution with OB x PB blocks (and 1-vector blocks for the
+// tail): outwide (round_up(OC, OB) rows of wide_r) gets bias + sum over taps of weight * input.
+template <class T, int OB, int PB>
+void conv_wide_image(const T* xp, const WideGrid& wg, const int64_t* off, int64_t taps, const T* wpack, const T* bias,
+                     int64_t oc, T* outwide) {
+  constexpr int64_t L = kLanes<T, kWideBytes>;
+  for (int64_t o0 = 0; o0 < oc; o0 += OB) {
+    const T* wblock = wpack + (o0 / OB) * taps * OB;
+    T b[OB];
+    for (int ob = 0; ob < OB; ++ob) b[ob] = bias && o0 + ob < oc ? bias[o0 + ob] : T(0);
+    int64_t p = 0;
+    for (; p + PB * L <= wg.wide_r; p += PB * L) {
+      V<T> acc[OB][PB];
+      conv_block<T, OB, PB>(xp, off, taps, wblock, p, acc);
+#pragma GCC unroll 16
+      for (int ob = 0; ob < OB; ++ob)
+#pragma GCC unroll 8
+        for (int pb = 0; pb < PB; ++pb) store(outwide + (o0 + ob) * wg.wide_r + p + pb * L, acc[ob][pb] + b[ob]);
+    }
+    for (; p < wg.wide_r; p += L) {
+      V<T> acc[OB][1];
+      conv_block<T, OB, 1>(xp, off, taps, wblock, p, acc);
+#pragma GCC unroll 16
+      for (int ob = 0; ob < OB; ++ob) store(outwide + (o0 + ob) * wg.wide_r + p, acc[ob][0] + b[ob]);
+    }
+  }
+}
+
+// The block shape for OC output channels: all of them (up to 8) times as many position vectors
+// as the registers allow, so that layers with 1-6 channels waste no multiplies on padding.
+struct ConvBlock {
+  int out, pos;
+};
+inline ConvBlock conv_block_for(int64_t oc) {
+#if defined(__AVX512F__)
+  if (oc >= 7) return {8, 2};
+  if (oc >= 5) return {6, 2};
+  if (oc >= 4) return {4, 3};
+  if (oc >= 3) return {3, 4};
+  if (oc >= 2) return {2, 6};
+  return {1, 8};
+#else
+  if (oc >= 4) return {4, 2};
+  if (oc >= 3) return {3, 3};
+  if (oc >= 2) return {2, 4};
+  return {1, 6};
+#endif
 }
 
 template <class T>
-void direct_conv_forward(const T* x, const T* w, const T* b, int64_t n, int64_t oc, const ConvGeometry& geometry, T* out) {
-  const ConvGeometry g = geometry;
-  const WideGrid wg(g);
+void conv_wide_image(ConvBlock blk, const T* xp, const WideGrid& wg, const int64_t* off, int64_t taps, const T* wpack,
+                     const T* bias, int64_t oc, T* outwide) {
+  switch (blk.out * 16 + blk.pos) {
+#if defined(__AVX512F__)
+    case 8 * 16 + 2: return conv_wide_image<T, 8, 2>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    case 6 * 16 + 2: return conv_wide_image<T, 6, 2>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    case 4 * 16 + 3: return conv_wide_image<T, 4, 3>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    case 3 * 16 + 4: return conv_wide_image<T, 3, 4>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    case 2 * 16 + 6: return conv_wide_image<T, 2, 6>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    default: return conv_wide_image<T, 1, 8>(xp, wg, off, taps, wpack, bias, oc, outwide);
+#else
+    case 4 * 16 + 2: return conv_wide_image<T, 4, 2>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    case 3 * 16 + 3: return conv_wide_image<T, 3, 3>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    case 2 * 16 + 4: return conv_wide_image<T, 2, 4>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    default: return conv_wide_image<T, 1, 6>(xp, wg, off, taps, wpack, bias, oc, outwide);
+#endif
+  }
+}
+
+// A convolution of a batch whose output rows are cut out of the wide grid by `emit`.
+template <class T, class Emit>
+void conv_batch(const T* x, const T* w, const T* b, int64_t n, int64_t oc, const ConvGeometry& g, const Emit& emit) {
+  const WideGrid wg(g, kLanes<T, kWideBytes>);
+  const int64_t taps = g.c * g.kh * g.kw;
+  const std::vector<int64_t> offsets = tap_offsets(g, wg, taps);
+  const ConvBlock blk = conv_block_for(oc);
+  const std::vector<T> wpack = pack_weights(w, oc, taps, blk.out);
   parallel_for(0, n, 1, [&](int64_t n0, int64_t n1) {
-    std::vector<T> xp(static_cast<size_t>(g.c * wg.padded)), acc(static_cast<size_t>(wg.wide));
+    std::vector<T> xp(static_cast<size_t>(wg.image)), outwide(static_cast<size_t>(round_up(oc, blk.out) * wg.wide_r));
     for (int64_t i = n0; i < n1; ++i) {
       pad_image(x + i * g.c * g.h * g.w, g, wg, xp.data());
-      for (int64_t o = 0; o < oc; ++o) {
-        std::fill(acc.begin(), acc.end(), b ? b[o] : T(0));
-        for (int64_t c = 0; c < g.c; ++c)
-          for (int64_t ki = 0; ki < g.kh; ++ki)
-            for (int64_t kj = 0; kj < g.kw; ++kj)
-              axpy(wg.wide, w[((o * g.c + c) * g.kh + ki) * g.kw + kj], xp.data() + c * wg.padded + ki * wg.wp + kj,
-                   acc.data());
-        T* dst = out + (i * oc + o) * g.oh * g.ow;
-        for (int64_t oy = 0; oy < g.oh; ++oy)
-          std::memcpy(dst + oy * g.ow, acc.data() + oy * wg.wp, sizeof(T) * static_cast<size_t>(g.ow));
-      }
+      conv_wide_image(blk, xp.data(), wg, offsets.data(), taps, wpack.data(), b, oc, outwide.data());
+      emit(i, wg, outwide.data());
     }
   });
 }
 
-// Copies an output-gradient plane onto the wide grid, junk columns zero (so they add nothing).
 template <class T>
-void widen(const T* plane, const ConvGeometry& g, const WideGrid& wg, T* wide) {
-  std::fill(wide, wide + wg.wide, T(0));
-  for (int64_t oy = 0; oy < g.oh; ++oy)
-    std::memcpy(wide + oy * wg.wp, plane + oy * g.ow, sizeof(T) * static_cast<size_t>(g.ow));
+void direct_conv_forward(const T* x, const T* w, const T* b, int64_t n, int64_t oc, const ConvGeometry& g, T* out) {
+  conv_batch(x, w, b, n, oc, g, [&](int64_t i, const WideGrid& wg, const T* outwide) {
+    for (int64_t o = 0; o < oc; ++o)
+      for (int64_t oy = 0; oy < g.oh; ++oy)
+        std::memcpy(out + ((i * oc + o) * g.oh + oy) * g.ow, outwide + o * wg.wide_r + oy * wg.wp,
+                    sizeof(T) * static_cast<size_t>(g.ow));
+  });
 }
 
-// Weight (and bias) gradients. Each thread sums its images into its own buffer; the buffers are
-// then added in thread order, so results repeat bit for bit for a given thread count.
+// Input gradient: a "full" convolution. gout padded by (KH-1, KW-1) convolved with the weights
+// flipped and transposed to (C, OC, KH, KW) gives the gradient of the padded input (Hp x Wp);
+// the padding is cut off.
 template <class T>
-void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& geometry, T* gw,
-                                 T* gb) {
-  const ConvGeometry g = geometry;
-  const WideGrid wg(g);
-  const int64_t plane = g.oh * g.ow, wsize = oc * g.c * g.kh * g.kw;
+void direct_conv_backward_input(const T* w, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gx) {
+  const int64_t k2 = g.kh * g.kw;
+  std::vector<T> flipped(static_cast<size_t>(g.c * oc * k2));
+  for (int64_t o = 0; o < oc; ++o)
+    for (int64_t c = 0; c < g.c; ++c)
+      for (int64_t k = 0; k < k2; ++k) flipped[static_cast<size_t>((c * oc + o) * k2 + (k2 - 1 - k))] = w[(o * g.c + c) * k2 + k];
+  const int64_t hp = g.h + 2 * g.ph, wp = g.w + 2 * g.pw;
+  const ConvGeometry t{oc, g.oh, g.ow, g.kh, g.kw, 1, 1, g.kh - 1, g.kw - 1, 1, 1, hp, wp};
+  conv_batch<T>(gout, flipped.data(), nullptr, n, g.c, t, [&](int64_t i, const WideGrid& wg, const T* outwide) {
+    for (int64_t c = 0; c < g.c; ++c)
+      for (int64_t y = 0; y < g.h; ++y)
+        std::memcpy(gx + ((i * g.c + c) * g.h + y) * g.w, outwide + c * wg.wide_r + (y + g.ph) * wg.wp + g.pw,
+                    sizeof(T) * static_cast<size_t>(g.w));
+  });
+}
+
+// vgw[o][t] (one vector of lane partial sums per weight) += sum over images and wide positions
+// of gwide[j][o][p] * xp[j][off[t] + p], for a chunk of images prepared side by side. Blocks of
+// output channels x taps stay in registers across the whole chunk.
+template <class T>
+void weight_grad_chunk(const T* xp, const T* gwide, int64_t images, const WideGrid& wg, int64_t gstride,
+                       const std::vector<int64_t>& offsets, int64_t taps_r, int64_t oc_r, V<T>* vgw) {
+  constexpr int64_t L = kLanes<T, kWideBytes>;
+  constexpr int OB = kGradOutBlock, TB = kGradTapBlock;
+  const int64_t* off = offsets.data();
+  for (int64_t o0 = 0; o0 < oc_r; o0 += OB)
+    for (int64_t t0 = 0; t0 < taps_r; t0 += TB) {
+      V<T> acc[OB][TB] = {};  // int indices below, as in conv_block: keeps these in registers
+      for (int64_t j = 0; j < images; ++j) {
+        const T* x = xp + j * wg.image;
+        const T* gj = gwide + j * gstride + o0 * wg.wide_r;
+        for (int64_t p = 0; p < wg.wide_r; p += L) {
+          V<T> gv[OB];
+#pragma GCC unroll 8
+          for (int ob = 0; ob < OB; ++ob) gv[ob] = load<T, kWideBytes>(gj + ob * wg.wide_r + p);
+#pragma GCC unroll 8
+          for (int tb = 0; tb < TB; ++tb) {
+            const V<T> xv = load<T, kWideBytes>(x + off[t0 + tb] + p);
+#pragma GCC unroll 8
+            for (int ob = 0; ob < OB; ++ob) acc[ob][tb] += gv[ob] * xv;
+          }
+        }
+      }
+#pragma GCC unroll 8
+      for (int ob = 0; ob < OB; ++ob)
+#pragma GCC unroll 8
+        for (int tb = 0; tb < TB; ++tb) vgw[(o0 + ob) * taps_r + t0 + tb] += acc[ob][tb];
+    }
+}
+
+// Weight (and bias) gradients. Each thread sums a contiguous range of images into its own
+// buffer; the buffers are added in thread order, so results repeat bit for bit for a given
+// thread count.
+template <class T>
+void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gw, T* gb) {
+  constexpr int64_t kChunk = 8;  // images per chunk: their padded inputs and gradients stay in L2
+  const WideGrid wg(g, kLanes<T, kWideBytes>);
+  const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow;
+  const int64_t oc_r = round_up(oc, kGradOutBlock), gstride = oc_r * wg.wide_r;
+  const std::vector<int64_t> offsets = tap_offsets(g, wg, round_up(taps, kGradTapBlock));
+  const int64_t taps_r = round_up(taps, kGradTapBlock);
   const int threads = std::max(1, std::min<int>(omp_in_parallel() ? 1 : omp_get_max_threads(), static_cast<int>(n)));
-  std::vector<std::vector<T>> partial(static_cast<size_t>(threads), std::vector<T>(static_cast<size_t>(wsize + oc), T(0)));
-  const int64_t chunk = (n + threads - 1) / threads;
+  std::vector<std::vector<T>> partial(static_cast<size_t>(threads), std::vector<T>(static_cast<size_t>(oc * taps + oc), T(0)));
+  const int64_t per_thread = (n + threads - 1) / threads;
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int t = 0; t < threads; ++t) {
-    std::vector<T> xp(static_cast<size_t>(g.c * wg.padded)), gwide(static_cast<size_t>(wg.wide));
+    std::vector<T> xp(static_cast<size_t>(kChunk * wg.image)), gwide(static_cast<size_t>(kChunk * gstride), T(0));
+    std::vector<V<T>> vgw(static_cast<size_t>(oc_r * taps_r), V<T>{});
     T* acc = partial[static_cast<size_t>(t)].data();
-    for (int64_t i = t * chunk; i < std::min(n, (t + 1) * chunk); ++i) {
-      pad_image(x + i * g.c * g.h * g.w, g, wg, xp.data());
-      for (int64_t o = 0; o < oc; ++o) {
-        widen(gout + (i * oc + o) * plane, g, wg, gwide.data());
-        T bsum = 0;
-        {
-          T lanes[16] = {};
-          int64_t p = 0;
-          for (; p + 16 <= wg.wide; p += 16)
-            for (int l = 0; l < 16; ++l) lanes[l] += gwide[static_cast<size_t>(p + l)];
-          for (; p < wg.wide; ++p) lanes[0] += gwide[static_cast<size_t>(p)];
-          for (T v : lanes) bsum += v;
+    const int64_t end = std::min(n, (t + 1) * per_thread);
+    for (int64_t i0 = t * per_thread; i0 < end; i0 += kChunk) {
+      const int64_t images = std::min(kChunk, end - i0);
+      for (int64_t j = 0; j < images; ++j) {
+        const int64_t i = i0 + j;
+        pad_image(x + i * g.c * g.h * g.w, g, wg, xp.data() + j * wg.image);
+        for (int64_t o = 0; o < oc; ++o) {
+          const T* src = gout + (i * oc + o) * plane;
+          T* dst = gwide.data() + j * gstride + o * wg.wide_r;  // junk columns stay zero
+          T bsum = 0;
+          for (int64_t oy = 0; oy < g.oh; ++oy)
+            for (int64_t ox = 0; ox < g.ow; ++ox) {
+              dst[oy * wg.wp + ox] = src[oy * g.ow + ox];
+              bsum += src[oy * g.ow + ox];
+            }
+          acc[oc * taps + o] += bsum;
         }
-        acc[wsize + o] += bsum;
-        for (int64_t c = 0; c < g.c; ++c)
-          for (int64_t ki = 0; ki < g.kh; ++ki)
-            for (int64_t kj = 0; kj < g.kw; ++kj)
-              acc[((o * g.c + c) * g.kh + ki) * g.kw + kj] +=
-                  dot(wg.wide, gwide.data(), xp.data() + c * wg.padded + ki * wg.wp + kj);
       }
+      weight_grad_chunk(xp.data(), gwide.data(), images, wg, gstride, offsets, taps_r, oc_r, vgw.data());
     }
+    for (int64_t o = 0; o < oc; ++o)
+      for (int64_t k = 0; k < taps; ++k) {
+        T s = 0;
+        for (int l = 0; l < kLanes<T, kWideBytes>; ++l) s += vgw[static_cast<size_t>(o * taps_r + k)][l];
+        acc[o * taps + k] = s;
+      }
   }
-  if (gw) std::fill(gw, gw + wsize, T(0));
+  if (gw) std::fill(gw, gw + oc * taps, T(0));
   if (gb) std::fill(gb, gb + oc, T(0));
   for (int t = 0; t < threads; ++t) {
     const T* acc = partial[static_cast<size_t>(t)].data();
     if (gw)
-      for (int64_t k = 0; k < wsize; ++k) gw[k] += acc[k];
+      for (int64_t k = 0; k < oc * taps; ++k) gw[k] += acc[k];
     if (gb)
-      for (int64_t o = 0; o < oc; ++o) gb[o] += acc[wsize + o];
+      for (int64_t o = 0; o < oc; ++o) gb[o] += acc[oc * taps + o];
   }
-}
-
-// Input gradient: every output gradient spreads back over its window (a "full" convolution).
-template <class T>
-void direct_conv_backward_input(const T* w, const T* gout, int64_t n, int64_t oc, const ConvGeometry& geometry, T* gx) {
-  const ConvGeometry g = geometry;
-  const WideGrid wg(g);
-  const int64_t plane = g.oh * g.ow;
-  parallel_for(0, n, 1, [&](int64_t n0, int64_t n1) {
-    std::vector<T> gxp(static_cast<size_t>(g.c * wg.padded)), gwide(static_cast<size_t>(wg.wide));
-    for (int64_t i = n0; i < n1; ++i) {
-      std::fill(gxp.begin(), gxp.end(), T(0));
-      for (int64_t o = 0; o < oc; ++o) {
-        widen(gout + (i * oc + o) * plane, g, wg, gwide.data());
-        for (int64_t c = 0; c < g.c; ++c)
-          for (int64_t ki = 0; ki < g.kh; ++ki)
-            for (int64_t kj = 0; kj < g.kw; ++kj)
-              axpy(wg.wide, w[((o * g.c + c) * g.kh + ki) * g.kw + kj], gwide.data(),
-                   gxp.data() + c * wg.padded + ki * wg.wp + kj);
-      }
-      T* dst = gx + i * g.c * g.h * g.w;
-      for (int64_t c = 0; c < g.c; ++c)
-        for (int64_t y = 0; y < g.h; ++y)
-          std::memcpy(dst + (c * g.h + y) * g.w, gxp.data() + c * wg.padded + (y + g.ph) * wg.wp + g.pw,
-                      sizeof(T) * static_cast<size_t>(g.w));
-    }
-  });
 }
 
 }  // namespace eta::kernels

@@ -1,49 +1,52 @@
 // Fixed-width SIMD vectors through GCC's vector extensions: portable C++ that compiles to
 // whatever the target has (AVX-512 masks, AVX2, SSE, NEON), for loops the auto-vectoriser will
 // not touch (strided loads, selects on masks, register-blocked kernels).
-// Vec<T> holds kLanes<T> elements in 32 bytes; Mask<T> is the matching integer vector that
-// comparisons return (all ones = true).
+// Vec<T, Bytes> holds kLanes<T, Bytes> elements (32 bytes unless asked); Mask<T, Bytes> is the
+// matching integer vector that comparisons return (all ones = true).
 #pragma once
 #include <cstdint>
 #include <cstring>
 
 namespace eta::kernels {
 
-template <class T>
+template <class T, int Bytes>
 struct VecTraits;
-template <>
-struct VecTraits<float> {
-  typedef float vec __attribute__((vector_size(32)));
-  typedef int32_t mask __attribute__((vector_size(32)));
+template <int Bytes>
+struct VecTraits<float, Bytes> {
+  typedef float vec __attribute__((vector_size(Bytes)));
+  typedef int32_t mask __attribute__((vector_size(Bytes)));
 };
-template <>
-struct VecTraits<double> {
-  typedef double vec __attribute__((vector_size(32)));
-  typedef int64_t mask __attribute__((vector_size(32)));
+template <int Bytes>
+struct VecTraits<double, Bytes> {
+  typedef double vec __attribute__((vector_size(Bytes)));
+  typedef int64_t mask __attribute__((vector_size(Bytes)));
 };
 
-template <class T>
-using Vec = typename VecTraits<T>::vec;
-template <class T>
-using Mask = typename VecTraits<T>::mask;
-template <class T>
-inline constexpr int kLanes = static_cast<int>(sizeof(Vec<T>) / sizeof(T));
+template <class T, int Bytes = 32>
+using Vec = typename VecTraits<T, Bytes>::vec;
+template <class T, int Bytes = 32>
+using Mask = typename VecTraits<T, Bytes>::mask;
+template <class T, int Bytes = 32>
+inline constexpr int kLanes = Bytes / static_cast<int>(sizeof(T));
 
-template <class T>
-inline Vec<T> load(const T* p) {
-  Vec<T> v;
+// The widest vector the target computes in natively: 64 bytes with AVX-512, else 32.
+#if defined(__AVX512F__)
+inline constexpr int kWideBytes = 64;
+#else
+inline constexpr int kWideBytes = 32;
+#endif
+
+template <class T, int Bytes = 32>
+inline Vec<T, Bytes> load(const T* p) {
+  Vec<T, Bytes> v;
   std::memcpy(&v, p, sizeof v);  // an unaligned vector load
   return v;
 }
 
-template <class T>
-inline void store(T* p, Vec<T> v) {
+template <class T, class VecT>  // VecT: any Vec<T, Bytes> (an alias member cannot be deduced)
+inline void store(T* p, VecT v) {
+  static_assert(sizeof(VecT) % sizeof(T) == 0, "store: not a vector of T");
   std::memcpy(p, &v, sizeof v);
-}
-
-template <class T>
-inline Vec<T> splat(T x) {
-  return Vec<T>{} + x;
 }
 
 // Shuffle masks: {0, 2, 4, ...} picks the even elements of the pair (lo, hi), {1, 3, ...} the odd.
