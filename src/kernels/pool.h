@@ -24,28 +24,20 @@ inline T max_keep_nan(T a, T b) {
 }
 
 // One output row of a 2x2, stride-2 max pool over input rows r0 and r0 + w (NaN wins, as in
-// PyTorch). Written with explicit vectors: the auto-vectoriser leaves the stride-2 loads and
-// selects scalar, and scalar branches mispredicted on every other window. Rows shorter than a
-// vector take the scalar loop; longer ones finish with one overlapping vector (same values).
-template <class T>
-inline Vec<T> max_keep_nan(Vec<T> a, Vec<T> b) {
-  return (b > a) | (b != b) ? b : a;
-}
-
-template <class T>
+// PyTorch), ow >= kLanes<T, Bytes>. Written with explicit vectors: the auto-vectoriser leaves the
+// stride-2 loads and selects scalar, and scalar branches mispredicted on every other window. The
+// row ends with one overlapping vector (recomputing equal values).
+template <class T, int Bytes>
 inline void max_pool_2x2_row(const T* r0, int64_t w, int64_t ow, T* o) {
+  using V = Vec<T, Bytes>;
+  constexpr int64_t L = kLanes<T, Bytes>;
+  const auto keep = [](V a, V b) -> V { return (b > a) | (b != b) ? b : a; };
   const T* r1 = r0 + w;
-  constexpr int64_t L = kLanes<T>;
-  if (ow < L) {
-    for (int64_t ox = 0; ox < ow; ++ox)
-      o[ox] = max_keep_nan(max_keep_nan(r0[2 * ox], r0[2 * ox + 1]), max_keep_nan(r1[2 * ox], r1[2 * ox + 1]));
-    return;
-  }
   for (int64_t ox = 0;; ox += L) {
     ox = std::min(ox, ow - L);
-    const Vec<T> top = max_keep_nan<T>(load_strided2(r0 + 2 * ox, 0), load_strided2(r0 + 2 * ox, 1));
-    const Vec<T> bottom = max_keep_nan<T>(load_strided2(r1 + 2 * ox, 0), load_strided2(r1 + 2 * ox, 1));
-    store(o + ox, max_keep_nan<T>(top, bottom));
+    const V top = keep(load_strided2<T, Bytes>(r0 + 2 * ox, 0), load_strided2<T, Bytes>(r0 + 2 * ox, 1));
+    const V bottom = keep(load_strided2<T, Bytes>(r1 + 2 * ox, 0), load_strided2<T, Bytes>(r1 + 2 * ox, 1));
+    store(o + ox, keep(top, bottom));
     if (ox == ow - L) break;
   }
 }
@@ -53,39 +45,80 @@ inline void max_pool_2x2_row(const T* r0, int64_t w, int64_t ow, T* o) {
 // The adjoint of max_pool_2x2_row: the first of a, b, c, d (row-major) equal to the window's
 // maximum m takes its gradient, or for a NaN maximum the first NaN: the element PyTorch's argmax
 // picks. The windows tile the two rows, so every covered input element is written exactly once.
-template <class T>
+template <class T, int Bytes>
 inline void max_pool_2x2_backward_row(const T* r0, int64_t w, int64_t ow, const T* m, const T* gout, T* d0) {
+  using V = Vec<T, Bytes>;
+  using M = Mask<T, Bytes>;
+  constexpr int64_t L = kLanes<T, Bytes>;
   const T* r1 = r0 + w;
   T* d1 = d0 + w;
-  constexpr int64_t L = kLanes<T>;
-  if (ow < L) {
-    for (int64_t ox = 0; ox < ow; ++ox) {
-      const T mv = m[ox], gv = gout[ox];
-      const T v[4] = {r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1]};
-      int at = 3;
-      for (int k = 3; k >= 0; --k)
-        if (v[k] == mv || (mv != mv && v[k] != v[k])) at = k;
-      d0[2 * ox] = at == 0 ? gv : T(0);
-      d0[2 * ox + 1] = at == 1 ? gv : T(0);
-      d1[2 * ox] = at == 2 ? gv : T(0);
-      d1[2 * ox + 1] = at == 3 ? gv : T(0);
-    }
-    return;
-  }
-  const Vec<T> zero{};
+  const V zero{};
   for (int64_t ox = 0;; ox += L) {
     ox = std::min(ox, ow - L);
-    const Vec<T> mv = load(m + ox), gv = load(gout + ox);
-    const Vec<T> a = load_strided2(r0 + 2 * ox, 0), b = load_strided2(r0 + 2 * ox, 1);
-    const Vec<T> c = load_strided2(r1 + 2 * ox, 0);
-    const Mask<T> nan = mv != mv;
-    const Mask<T> ta = (a == mv) | (nan & (a != a));
-    const Mask<T> tb = ~ta & ((b == mv) | (nan & (b != b)));
-    const Mask<T> tc = ~(ta | tb) & ((c == mv) | (nan & (c != c)));
-    const Mask<T> td = ~(ta | tb | tc);
-    store_interleaved(d0 + 2 * ox, ta ? gv : zero, tb ? gv : zero);
-    store_interleaved(d1 + 2 * ox, tc ? gv : zero, td ? gv : zero);
+    const V mv = load<T, Bytes>(m + ox), gv = load<T, Bytes>(gout + ox);
+    const V a = load_strided2<T, Bytes>(r0 + 2 * ox, 0), b = load_strided2<T, Bytes>(r0 + 2 * ox, 1);
+    const V c = load_strided2<T, Bytes>(r1 + 2 * ox, 0);
+    const M nan = mv != mv;
+    const M ta = (a == mv) | (nan & (a != a));
+    const M tb = ~ta & ((b == mv) | (nan & (b != b)));
+    const M tc = ~(ta | tb) & ((c == mv) | (nan & (c != c)));
+    const M td = ~(ta | tb | tc);
+    store_interleaved<T, Bytes>(d0 + 2 * ox, ta ? gv : zero, tb ? gv : zero);
+    store_interleaved<T, Bytes>(d1 + 2 * ox, tc ? gv : zero, td ? gv : zero);
     if (ox == ow - L) break;
+  }
+}
+
+// Scalar versions for rows narrower than the narrowest vector (LeNet's second pool has 5).
+template <class T>
+inline void max_pool_2x2_row_scalar(const T* r0, int64_t w, int64_t ow, T* o) {
+  const T* r1 = r0 + w;
+  for (int64_t ox = 0; ox < ow; ++ox)
+    o[ox] = max_keep_nan(max_keep_nan(r0[2 * ox], r0[2 * ox + 1]), max_keep_nan(r1[2 * ox], r1[2 * ox + 1]));
+}
+
+template <class T>
+inline void max_pool_2x2_backward_row_scalar(const T* r0, int64_t w, int64_t ow, const T* m, const T* gout, T* d0) {
+  const T* r1 = r0 + w;
+  T* d1 = d0 + w;
+  for (int64_t ox = 0; ox < ow; ++ox) {
+    const T mv = m[ox], gv = gout[ox];
+    const T v[4] = {r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1]};
+    int at = 3;
+    for (int k = 2; k >= 0; --k)
+      if (v[k] == mv || (mv != mv && v[k] != v[k])) at = k;
+    d0[2 * ox] = at == 0 ? gv : T(0);
+    d0[2 * ox + 1] = at == 1 ? gv : T(0);
+    d1[2 * ox] = at == 2 ? gv : T(0);
+    d1[2 * ox + 1] = at == 3 ? gv : T(0);
+  }
+}
+
+// The widest vector no longer than the row: 32 bytes, 16 bytes, or scalar.
+template <class T>
+inline void max_pool_2x2_rows(const T* in, int64_t w, int64_t oh, int64_t ow, T* o) {
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const T* r0 = in + 2 * oy * w;
+    if (ow >= kLanes<T, 32>)
+      max_pool_2x2_row<T, 32>(r0, w, ow, o + oy * ow);
+    else if (ow >= kLanes<T, 16>)
+      max_pool_2x2_row<T, 16>(r0, w, ow, o + oy * ow);
+    else
+      max_pool_2x2_row_scalar(r0, w, ow, o + oy * ow);
+  }
+}
+
+template <class T>
+inline void max_pool_2x2_backward_rows(const T* in, int64_t w, int64_t oh, int64_t ow, const T* m, const T* gout, T* dst) {
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const T* r0 = in + 2 * oy * w;
+    T* d0 = dst + 2 * oy * w;
+    if (ow >= kLanes<T, 32>)
+      max_pool_2x2_backward_row<T, 32>(r0, w, ow, m + oy * ow, gout + oy * ow, d0);
+    else if (ow >= kLanes<T, 16>)
+      max_pool_2x2_backward_row<T, 16>(r0, w, ow, m + oy * ow, gout + oy * ow, d0);
+    else
+      max_pool_2x2_backward_row_scalar(r0, w, ow, m + oy * ow, gout + oy * ow, d0);
   }
 }
 
@@ -102,7 +135,7 @@ void max_pool_forward(const T* x, int64_t planes, const PoolGeometry& geometry, 
       const T* in = x + p * in_plane;
       T* o = out + p * out_plane;
       if (two_by_two) {
-        for (int64_t oy = 0; oy < g.oh; ++oy) max_pool_2x2_row(in + 2 * oy * g.w, g.w, g.ow, o + oy * g.ow);
+        max_pool_2x2_rows(in, g.w, g.oh, g.ow, o);
         continue;
       }
       for (int64_t oy = 0; oy < g.oh; ++oy) {
@@ -135,9 +168,7 @@ void max_pool_backward(const T* x, const T* out, const T* gout, int64_t planes, 
       if (!two_by_two || g.h != 2 * g.oh || g.w != 2 * g.ow)
         for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
       if (two_by_two) {
-        for (int64_t oy = 0; oy < g.oh; ++oy)
-          max_pool_2x2_backward_row(in + 2 * oy * g.w, g.w, g.ow, out + p * out_plane + oy * g.ow,
-                                    gout + p * out_plane + oy * g.ow, dst + 2 * oy * g.w);
+        max_pool_2x2_backward_rows(in, g.w, g.oh, g.ow, out + p * out_plane, gout + p * out_plane, dst);
         continue;
       }
       for (int64_t oy = 0; oy < g.oh; ++oy) {

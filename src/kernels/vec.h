@@ -50,30 +50,31 @@ inline void store(T* p, VecT v) {
 }
 
 // Shuffle masks: {0, 2, 4, ...} picks the even elements of the pair (lo, hi), {1, 3, ...} the odd.
-template <class T>
-inline Mask<T> stride_two_mask(int first) {
-  Mask<T> m;
-  for (int i = 0; i < kLanes<T>; ++i) m[i] = 2 * i + first;
+template <class T, int Bytes>
+inline Mask<T, Bytes> stride_two_mask(int first) {
+  Mask<T, Bytes> m;
+  for (int i = 0; i < kLanes<T, Bytes>; ++i) m[i] = 2 * i + first;
   return m;
 }
 
 // Elements 2i + first of the 2 * kLanes values starting at p.
-template <class T>
-inline Vec<T> load_strided2(const T* p, int first) {
-  return __builtin_shuffle(load(p), load(p + kLanes<T>), stride_two_mask<T>(first));
+template <class T, int Bytes = 32>
+inline Vec<T, Bytes> load_strided2(const T* p, int first) {
+  return __builtin_shuffle(load<T, Bytes>(p), load<T, Bytes>(p + kLanes<T, Bytes>), stride_two_mask<T, Bytes>(first));
 }
 
 // Stores even[0], odd[0], even[1], odd[1], ... (2 * kLanes values) at p.
-template <class T>
-inline void store_interleaved(T* p, Vec<T> even, Vec<T> odd) {
-  Mask<T> lo, hi;
-  for (int i = 0; i < kLanes<T>; ++i) {
-    const int j = i / 2 + (i % 2) * kLanes<T>;  // alternate between the two sources
+template <class T, int Bytes = 32>
+inline void store_interleaved(T* p, Vec<T, Bytes> even, Vec<T, Bytes> odd) {
+  constexpr int L = kLanes<T, Bytes>;
+  Mask<T, Bytes> lo, hi;
+  for (int i = 0; i < L; ++i) {
+    const int j = i / 2 + (i % 2) * L;  // alternate between the two sources
     lo[i] = j;
-    hi[i] = j + kLanes<T> / 2;
+    hi[i] = j + L / 2;
   }
   store(p, __builtin_shuffle(even, odd, lo));
-  store(p + kLanes<T>, __builtin_shuffle(even, odd, hi));
+  store(p + L, __builtin_shuffle(even, odd, hi));
 }
 
 }  // namespace eta::kernels

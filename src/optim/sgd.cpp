@@ -10,6 +10,32 @@
 
 namespace eta::optim {
 
+namespace {
+
+template <class T>
+struct SgdConstants {
+  T sign, wd, momentum, keep, neg_lr;  // sign: -1 to maximize (an exact multiplier)
+};
+
+// The update over [begin, end), options compile-time and pointers restrict so that it
+// vectorises (see adam.cpp).
+template <class T, bool HasWd, bool HasMomentum, bool First, bool Nesterov>
+void sgd_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict b,
+                  const SgdConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    T d = c.sign * g[i];
+    if (HasWd) d = d + c.wd * p[i];
+    if (HasMomentum) {
+      const T bi = First ? d : b[i] * c.momentum + c.keep * d;
+      b[i] = bi;
+      d = Nesterov ? d + c.momentum * bi : bi;
+    }
+    p[i] = p[i] + c.neg_lr * d;
+  }
+}
+
+}  // namespace
+
 Options SGD::defaults(const SGDOptions& o) {
   return {{"lr", o.lr},
           {"momentum", o.momentum},
@@ -55,19 +81,15 @@ void SGD::update(const ParamGroup& group, Tensor& param, const Tensor& grad, Par
     T* p = param.data_ptr<T>();
     const T* g = grad.data_ptr<T>();
     T* b = buf.defined() ? buf.data_ptr<T>() : nullptr;
-    const T wd_t = static_cast<T>(wd), m = static_cast<T>(momentum), keep = static_cast<T>(1 - dampening);
-    const T neg_lr = static_cast<T>(-lr);
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T d = maximize ? -g[i] : g[i];
-        if (wd != 0) d = d + wd_t * p[i];
-        if (b) {
-          b[i] = first ? d : b[i] * m + keep * d;
-          d = nesterov ? d + m * b[i] : b[i];
-        }
-        p[i] = p[i] + neg_lr * d;
-      }
-    });
+    const SgdConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(wd), static_cast<T>(momentum),
+                            static_cast<T>(1 - dampening), static_cast<T>(-lr)};
+    detail::with_flags(
+        [&](auto has_wd, auto has_momentum, auto first_step, auto use_nesterov) {
+          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            sgd_elements<T, has_wd, has_momentum, first_step, use_nesterov>(begin, end, p, g, b, c);
+          });
+        },
+        wd != 0, b != nullptr, first, nesterov);
   });
 }
 
