@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""PyTorch's half of bench/compare_pytorch: the same protocol as compare_eta.cpp (data preloaded
-as batches in the same shapes, Adam lr 1e-3, PyTorch's default initialisation) and the same JSON
+"""PyTorch's half of bench/compare_pytorch: the same protocol as compare_eta.cpp (one epoch of
+batches preloaded in the same shapes and visited in a new order each epoch, Adam lr 1e-3, PyTorch's default initialisation) and the same JSON
 line. Reads the IDX files itself so that it needs nothing but torch."""
 import argparse
 import gzip
@@ -32,9 +32,12 @@ def load(dir_, prefix):
             if os.path.exists(os.path.join(dir_, candidate)):
                 return os.path.join(dir_, candidate)
         raise FileNotFoundError(os.path.join(dir_, name))
-    x = read_idx(find(prefix + "-images-idx3-ubyte")).astype(np.float32) / 255.0
+    x = read_idx(find(prefix + "-images-idx3-ubyte")).astype(np.float32)
+    x /= 255.0  # in place: one float copy of the set, not three
+    x -= MEAN
+    x /= STD
     y = read_idx(find(prefix + "-labels-idx1-ubyte")).astype(np.int64)
-    return torch.from_numpy((x - MEAN) / STD).unsqueeze(1), torch.from_numpy(y)
+    return torch.from_numpy(x).unsqueeze(1), torch.from_numpy(y)
 
 
 class Residual(nn.Module):
@@ -79,17 +82,21 @@ def main():
     if 0 < a.limit < len(y):
         x, y = x[:a.limit], y[:a.limit]
     g = torch.Generator().manual_seed(0)
-    epochs_data = []
-    for _ in range(a.epochs):  # preloaded, contiguous batches, as eta's
-        order = torch.randperm(len(y), generator=g)
-        epochs_data.append([(x[order[i:i + a.batch]].contiguous(), y[order[i:i + a.batch]].contiguous())
-                            for i in range(0, len(y), a.batch)])
+    # One epoch of batches preloaded (shuffled once, contiguous), visited in a new order each
+    # epoch, as compare_eta.cpp; the full float set is dropped once batched.
+    order = torch.randperm(len(y), generator=g)
+    batches = [(x[order[i:i + a.batch]].contiguous(), y[order[i:i + a.batch]].contiguous())
+               for i in range(0, len(y), a.batch)]
+    images = len(y)
+    del x, y, order
     model = make_model(a.model)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     epoch_seconds = []
-    for batches in epochs_data:
+    for _ in range(a.epochs):
+        visit = torch.randperm(len(batches), generator=g).tolist()
         t0 = time.perf_counter()
-        for xb, yb in batches:
+        for i in visit:
+            xb, yb = batches[i]
             opt.zero_grad()
             F.cross_entropy(model(xb), yb).backward()
             opt.step()
@@ -102,7 +109,7 @@ def main():
     acc = float((torch.cat(preds) == ty).float().mean())
     setting = "torch threads %d, OPENBLAS_NUM_THREADS=%s, OPENBLAS_CORETYPE=%s" % (
         a.threads, os.environ.get("OPENBLAS_NUM_THREADS", "unset"), os.environ.get("OPENBLAS_CORETYPE", "auto"))
-    print(json.dumps({"framework": "pytorch", "model": a.model, "batch": a.batch, "threads": a.threads, "images": len(y),
+    print(json.dumps({"framework": "pytorch", "model": a.model, "batch": a.batch, "threads": a.threads, "images": images,
                       "epoch_seconds": [round(s, 4) for s in epoch_seconds], "inference_seconds": round(infer, 4),
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                       "test_acc": round(acc, 4), "setting": setting}))
