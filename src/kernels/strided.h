@@ -60,6 +60,16 @@ void for_each_row(const std::vector<int64_t>& shape,
   for (int k = 0; k < K; ++k) inner_strides[k] = plan.strides[k][nd - 1];
   int64_t rows = 1;
   for (int64_t d = 0; d < nd - 1; ++d) rows *= plan.sizes[d];
+  if (rows == 1) {
+    // Everything coalesced into one row (every contiguous operand): split the row itself, or
+    // elementwise ops on contiguous tensors would never use a second thread.
+    parallel_for(0, inner, grain, [&](int64_t i0, int64_t i1) {
+      std::array<int64_t, K> off{};
+      for (int k = 0; k < K; ++k) off[k] = i0 * inner_strides[k];
+      row(off, inner_strides, i1 - i0);
+    });
+    return;
+  }
   parallel_for(0, rows, std::max<int64_t>(1, grain / inner), [&](int64_t r0, int64_t r1) {
     // Unravel r0 once, then step the counter like an odometer.
     std::vector<int64_t> idx(nd > 1 ? nd - 1 : 1, 0);
