@@ -21,6 +21,7 @@
 #include "eta/tensor/dtype.h"
 #include "eta/tensor/factory.h"
 #include "eta/tensor/generator.h"
+#include "eta/tensor/memory.h"
 #include "eta/tensor/tensor.h"
 #include "eta/threads.h"
 #include "eta/version.h"

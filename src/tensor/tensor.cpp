@@ -1,6 +1,8 @@
 // Tensor handle basics: storage, metadata, element access, printing, in-place updates.
 #include "eta/tensor/tensor.h"
 
+#include "eta/tensor/memory.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +13,7 @@
 #include "eta/autograd/grad_mode.h"
 #include "eta/autograd/node.h"
 #include "eta/error.h"
+#include "eta/tensor/memory.h"
 #include "kernels/strided.h"
 #include "tensor/dispatch.h"
 
@@ -33,13 +36,9 @@ const char* dtype_name(DType d) {
   return "unknown";
 }
 
-Storage::Storage(size_t n) : nbytes(n) {
-  // 64-byte alignment suits AVX-512 loads and cache lines; at least 64 bytes so 0-size is valid.
-  const size_t rounded = ((n + 63) / 64) * 64;
-  data = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-  if (!data) detail::throw_error("tensor: out of memory allocating ", n, " bytes");
-}
-Storage::~Storage() { std::free(data); }
+// 64-byte alignment suits AVX-512 loads and cache lines; large blocks are cached (memory.h).
+Storage::Storage(size_t n) : data(detail::allocate_storage(n)), nbytes(n) {}
+Storage::~Storage() { detail::free_storage(data, nbytes); }
 
 Shape contiguous_strides(const Shape& shape) {
   Shape s(shape.size());

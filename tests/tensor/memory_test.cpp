@@ -1,0 +1,60 @@
+// The tensor memory cache: freed large buffers are kept and handed back for the same size,
+// small ones are not, the limit bounds what is kept, and release empties it.
+#include <gtest/gtest.h>
+
+#include "eta/eta.h"
+
+namespace eta {
+namespace {
+
+class MemoryCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saved_limit_ = memory_cache_limit();
+    release_cached_memory();
+    set_memory_cache_limit(size_t{64} << 20);  // explicit: sanitizer builds default to 0
+  }
+  void TearDown() override { set_memory_cache_limit(saved_limit_); }
+  size_t saved_limit_ = 0;
+};
+
+TEST_F(MemoryCache, ReusesAFreedLargeBufferOfTheSameSize) {
+  const void* first = nullptr;
+  {
+    Tensor t = empty({1 << 16}, kFloat32);  // 256 KiB
+    first = t.data_ptr<float>();
+  }
+  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 18);
+  Tensor again = empty({1 << 16}, kFloat32);
+  EXPECT_EQ(again.data_ptr<float>(), first);
+  EXPECT_EQ(cached_memory_bytes(), 0u);
+}
+
+TEST_F(MemoryCache, ReusedBuffersStillZeroWhenAskedTo) {
+  { Tensor t = full({1 << 16}, 7.0); }
+  const Tensor z = zeros({1 << 16});
+  for (double v : z.to_vector()) ASSERT_EQ(v, 0.0);
+}
+
+TEST_F(MemoryCache, SmallBuffersAreNotCached) {
+  { Tensor t = empty({16}, kFloat32); }
+  EXPECT_EQ(cached_memory_bytes(), 0u);
+}
+
+TEST_F(MemoryCache, LimitBoundsTheCacheAndReleaseEmptiesIt) {
+  set_memory_cache_limit(size_t{1} << 19);  // 512 KiB: room for two 256 KiB blocks
+  {
+    Tensor a = empty({1 << 16}), b = empty({1 << 16}), c = empty({1 << 16});
+  }
+  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 19);
+  set_memory_cache_limit(size_t{1} << 18);  // lowering the limit frees what no longer fits
+  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 18);
+  release_cached_memory();
+  EXPECT_EQ(cached_memory_bytes(), 0u);
+  set_memory_cache_limit(0);  // caching off
+  { Tensor d = empty({1 << 16}); }
+  EXPECT_EQ(cached_memory_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace eta
