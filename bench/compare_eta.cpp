@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
     const int64_t limit = std::stoll(arg(argc, argv, "limit", "0"));
     const std::string dir = arg(argc, argv, "data", "/usr/share/datasets/fashion-mnist");
     eta::set_num_threads(threads);
+    const std::string cache_mb = arg(argc, argv, "cache-mb", "");  // eta's tensor cache limit (default: eta's)
+    if (!cache_mb.empty()) eta::set_memory_cache_limit(static_cast<size_t>(std::stoll(cache_mb)) << 20);
     eta::manual_seed(0);
 
     const bool flat = model_name == "mlp" || model_name == "tiny";

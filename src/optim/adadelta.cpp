@@ -9,6 +9,31 @@
 
 namespace eta::optim {
 
+namespace {
+
+// The update over [begin, end), vectorisable (see adam.cpp).
+template <class T>
+struct AdadeltaConstants {
+  T sign, r, one_r, eps, wd, neg_lr;
+};
+
+template <class T, bool HasWd>
+void adadelta_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict sq,
+                       T* __restrict acc, const AdadeltaConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    T gi = c.sign * g[i];
+    if (HasWd) gi = gi + c.wd * p[i];
+    const T s = sq[i] * c.r + c.one_r * gi * gi;
+    sq[i] = s;
+    const T std_i = std::sqrt(s + c.eps);
+    const T delta = std::sqrt(acc[i] + c.eps) / std_i * gi;
+    acc[i] = acc[i] * c.r + c.one_r * delta * delta;
+    p[i] = p[i] + c.neg_lr * delta;
+  }
+}
+
+}  // namespace
+
 Options Adadelta::defaults(const AdadeltaOptions& o) {
   return {{"lr", o.lr},
           {"rho", o.rho},
@@ -48,19 +73,15 @@ void Adadelta::update(const ParamGroup& group, Tensor& param, const Tensor& grad
     const T* g = grad.data_ptr<T>();
     T* sq = sq_t.data_ptr<T>();
     T* acc = acc_t.data_ptr<T>();
-    const T r = static_cast<T>(rho), one_r = static_cast<T>(1 - rho), eps_t = static_cast<T>(eps);
-    const T wd_t = static_cast<T>(wd), neg_lr = static_cast<T>(-lr);
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T gi = maximize ? -g[i] : g[i];
-        if (wd != 0) gi = gi + wd_t * p[i];
-        sq[i] = sq[i] * r + one_r * gi * gi;
-        const T std_i = std::sqrt(sq[i] + eps_t);
-        const T delta = std::sqrt(acc[i] + eps_t) / std_i * gi;
-        acc[i] = acc[i] * r + one_r * delta * delta;
-        p[i] = p[i] + neg_lr * delta;
-      }
-    });
+    const AdadeltaConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(rho), static_cast<T>(1 - rho),
+                                 static_cast<T>(eps),      static_cast<T>(wd),  static_cast<T>(-lr)};
+    detail::with_flags(
+        [&](auto has_wd) {
+          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            adadelta_elements<T, has_wd>(begin, end, p, g, sq, acc, c);
+          });
+        },
+        wd != 0);
   });
 }
 

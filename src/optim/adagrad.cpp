@@ -9,6 +9,28 @@
 
 namespace eta::optim {
 
+namespace {
+
+// The update over [begin, end), vectorisable (see adam.cpp).
+template <class T>
+struct AdagradConstants {
+  T sign, wd, eps, neg_clr;
+};
+
+template <class T, bool HasWd>
+void adagrad_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict s,
+                      const AdagradConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    T gi = c.sign * g[i];
+    if (HasWd) gi = gi + c.wd * p[i];
+    const T si = s[i] + gi * gi;
+    s[i] = si;
+    p[i] = p[i] + c.neg_clr * gi / (std::sqrt(si) + c.eps);
+  }
+}
+
+}  // namespace
+
 Options Adagrad::defaults(const AdagradOptions& o) {
   return {{"lr", o.lr},
           {"lr_decay", o.lr_decay},
@@ -50,15 +72,14 @@ void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad,
     T* p = param.data_ptr<T>();
     const T* g = grad.data_ptr<T>();
     T* s = sum_t.data_ptr<T>();
-    const T wd_t = static_cast<T>(wd), eps_t = static_cast<T>(eps), neg_clr = static_cast<T>(-clr);
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T gi = maximize ? -g[i] : g[i];
-        if (wd != 0) gi = gi + wd_t * p[i];
-        s[i] = s[i] + gi * gi;
-        p[i] = p[i] + neg_clr * gi / (std::sqrt(s[i]) + eps_t);
-      }
-    });
+    const AdagradConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(wd), static_cast<T>(eps), static_cast<T>(-clr)};
+    detail::with_flags(
+        [&](auto has_wd) {
+          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            adagrad_elements<T, has_wd>(begin, end, p, g, s, c);
+          });
+        },
+        wd != 0);
   });
 }
 

@@ -10,6 +10,30 @@
 
 namespace eta::optim {
 
+namespace {
+
+// The update over [begin, end), vectorisable (see adam.cpp).
+template <class T>
+struct AdamaxConstants {
+  T sign, b1, b2, one_b1, eps, wd, neg_clr;
+};
+
+template <class T, bool HasWd>
+void adamax_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                     T* __restrict u, const AdamaxConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    T gi = c.sign * g[i];
+    if (HasWd) gi = gi + c.wd * p[i];
+    const T mi = m[i] * c.b1 + c.one_b1 * gi;
+    m[i] = mi;
+    const T ui = std::max(u[i] * c.b2, std::fabs(gi) + c.eps);
+    u[i] = ui;
+    p[i] = p[i] + c.neg_clr * mi / ui;
+  }
+}
+
+}  // namespace
+
 Options Adamax::defaults(const AdamaxOptions& o) {
   return {{"lr", o.lr},          {"beta1", o.beta1},
           {"beta2", o.beta2},    {"eps", o.eps},
@@ -48,17 +72,16 @@ void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, 
     const T* g = grad.data_ptr<T>();
     T* m = m_t.data_ptr<T>();
     T* u = u_t.data_ptr<T>();
-    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2), one_b1 = static_cast<T>(1 - beta1);
-    const T eps_t = static_cast<T>(eps), wd_t = static_cast<T>(wd), neg_clr = static_cast<T>(-clr);
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T gi = maximize ? -g[i] : g[i];
-        if (wd != 0) gi = gi + wd_t * p[i];
-        m[i] = m[i] * b1 + one_b1 * gi;
-        u[i] = std::max(u[i] * b2, std::fabs(gi) + eps_t);
-        p[i] = p[i] + neg_clr * m[i] / u[i];
-      }
-    });
+    const AdamaxConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(beta1), static_cast<T>(beta2),
+                               static_cast<T>(1 - beta1), static_cast<T>(eps),  static_cast<T>(wd),
+                               static_cast<T>(-clr)};
+    detail::with_flags(
+        [&](auto has_wd) {
+          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            adamax_elements<T, has_wd>(begin, end, p, g, m, u, c);
+          });
+        },
+        wd != 0);
   });
 }
 

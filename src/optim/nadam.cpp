@@ -13,6 +13,32 @@
 
 namespace eta::optim {
 
+namespace {
+
+// The update over [begin, end), vectorisable (see adam.cpp).
+template <class T>
+struct NadamConstants {
+  T b1, b2, one_b1, one_b2, bc2, eps, wd, cg, cm;
+};
+
+template <class T, bool HasWd>
+void nadam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                    T* __restrict v, const NadamConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    T gi = g[i];
+    if (HasWd) gi = gi + c.wd * p[i];
+    const T mi = m[i] * c.b1 + c.one_b1 * gi, vi = v[i] * c.b2 + c.one_b2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    const T denom = std::sqrt(vi / c.bc2) + c.eps;
+    T pi = p[i] + c.cg * gi / denom;
+    pi = pi + c.cm * mi / denom;
+    p[i] = pi;
+  }
+}
+
+}  // namespace
+
 Options NAdam::defaults(const NAdamOptions& o) {
   return {{"lr", o.lr},   {"beta1", o.beta1},
           {"beta2", o.beta2}, {"eps", o.eps},
@@ -60,21 +86,16 @@ void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
     const T* g = grad.data_ptr<T>();
     T* m = m_t.data_ptr<T>();
     T* v = v_t.data_ptr<T>();
-    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2);
-    const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
-    const T bc2 = static_cast<T>(bias_correction2), eps_t = static_cast<T>(eps), wd_t = static_cast<T>(wd);
-    const T cg = static_cast<T>(coef_g), cm = static_cast<T>(coef_m);
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T gi = g[i];
-        if (wd != 0) gi = gi + wd_t * p[i];
-        m[i] = m[i] * b1 + one_b1 * gi;
-        v[i] = v[i] * b2 + one_b2 * gi * gi;
-        const T denom = std::sqrt(v[i] / bc2) + eps_t;
-        p[i] = p[i] + cg * gi / denom;
-        p[i] = p[i] + cm * m[i] / denom;
-      }
-    });
+    const NadamConstants<T> c{static_cast<T>(beta1),    static_cast<T>(beta2), static_cast<T>(1 - beta1),
+                              static_cast<T>(1 - beta2), static_cast<T>(bias_correction2), static_cast<T>(eps),
+                              static_cast<T>(wd),       static_cast<T>(coef_g), static_cast<T>(coef_m)};
+    detail::with_flags(
+        [&](auto has_wd) {
+          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            nadam_elements<T, has_wd>(begin, end, p, g, m, v, c);
+          });
+        },
+        wd != 0);
   });
 }
 

@@ -11,6 +11,35 @@
 
 namespace eta::optim {
 
+namespace {
+
+// The update over [begin, end), vectorisable (see adam.cpp).
+template <class T>
+struct RadamConstants {
+  T b1, b2, one_b1, one_b2, bc1, bc2_sqrt, eps, wd, lr, rect;
+};
+
+template <class T, bool HasWd, bool Rectify>
+void radam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                    T* __restrict v, const RadamConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    T gi = g[i];
+    if (HasWd) gi = gi + c.wd * p[i];
+    const T mi = m[i] * c.b1 + c.one_b1 * gi, vi = v[i] * c.b2 + c.one_b2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    const T m_hat = mi / c.bc1;
+    if (Rectify) {
+      const T adaptive_lr = c.bc2_sqrt / (std::sqrt(vi) + c.eps);
+      p[i] = p[i] - m_hat * c.lr * adaptive_lr * c.rect;
+    } else {
+      p[i] = p[i] - m_hat * c.lr;
+    }
+  }
+}
+
+}  // namespace
+
 Options RAdam::defaults(const RAdamOptions& o) {
   return {{"lr", o.lr}, {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps}, {"weight_decay", o.weight_decay}};
 }
@@ -52,26 +81,18 @@ void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
     const T* g = grad.data_ptr<T>();
     T* m = m_t.data_ptr<T>();
     T* v = v_t.data_ptr<T>();
-    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2);
-    const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
-    const T bc1 = static_cast<T>(bias_correction1), bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
-    const T eps_t = static_cast<T>(eps), wd_t = static_cast<T>(wd), lr_t = static_cast<T>(lr);
-    const T rect_t = static_cast<T>(rect);
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T gi = g[i];
-        if (wd != 0) gi = gi + wd_t * p[i];
-        m[i] = m[i] * b1 + one_b1 * gi;
-        v[i] = v[i] * b2 + one_b2 * gi * gi;
-        const T m_hat = m[i] / bc1;
-        if (rectify) {
-          const T adaptive_lr = bc2_sqrt / (std::sqrt(v[i]) + eps_t);
-          p[i] = p[i] - m_hat * lr_t * adaptive_lr * rect_t;
-        } else {
-          p[i] = p[i] - m_hat * lr_t;
-        }
-      }
-    });
+    const RadamConstants<T> c{static_cast<T>(beta1),     static_cast<T>(beta2),
+                              static_cast<T>(1 - beta1), static_cast<T>(1 - beta2),
+                              static_cast<T>(bias_correction1), static_cast<T>(std::sqrt(bias_correction2)),
+                              static_cast<T>(eps),       static_cast<T>(wd),
+                              static_cast<T>(lr),        static_cast<T>(rect)};
+    detail::with_flags(
+        [&](auto has_wd, auto rectified) {
+          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            radam_elements<T, has_wd, rectified>(begin, end, p, g, m, v, c);
+          });
+        },
+        wd != 0, rectify);
   });
 }
 

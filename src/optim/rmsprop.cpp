@@ -10,6 +10,44 @@
 
 namespace eta::optim {
 
+namespace {
+
+// The update over [begin, end): options compile-time, pointers restrict and constants by value,
+// so that the loop vectorises (written inline in a lambda it stayed scalar; see adam.cpp).
+template <class T>
+struct RmspropConstants {
+  T sign, a, one_a, eps, wd, mu, neg_lr;
+};
+
+template <class T, bool HasWd, bool Centered, bool Momentum>
+void rmsprop_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict sq,
+                      T* __restrict buf, T* __restrict ga, const RmspropConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    T gi = c.sign * g[i];
+    if (HasWd) gi = gi + c.wd * p[i];
+    const T s = sq[i] * c.a + c.one_a * gi * gi;
+    sq[i] = s;
+    T avg;
+    if (Centered) {
+      const T gai = ga[i] * c.a + c.one_a * gi;
+      ga[i] = gai;
+      avg = std::sqrt(s + T(-1) * gai * gai);
+    } else {
+      avg = std::sqrt(s);
+    }
+    avg = avg + c.eps;
+    if (Momentum) {
+      const T b = buf[i] * c.mu + gi / avg;
+      buf[i] = b;
+      p[i] = p[i] + c.neg_lr * b;
+    } else {
+      p[i] = p[i] + c.neg_lr * gi / avg;
+    }
+  }
+}
+
+}  // namespace
+
 Options RMSprop::defaults(const RMSpropOptions& o) {
   return {{"lr", o.lr},
           {"alpha", o.alpha},
@@ -56,29 +94,16 @@ void RMSprop::update(const ParamGroup& group, Tensor& param, const Tensor& grad,
     T* sq = sq_t.data_ptr<T>();
     T* buf = buf_t.defined() ? buf_t.data_ptr<T>() : nullptr;
     T* ga = ga_t.defined() ? ga_t.data_ptr<T>() : nullptr;
-    const T a = static_cast<T>(alpha), one_a = static_cast<T>(1 - alpha), eps_t = static_cast<T>(eps);
-    const T wd_t = static_cast<T>(wd), mu = static_cast<T>(momentum), neg_lr = static_cast<T>(-lr);
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T gi = maximize ? -g[i] : g[i];
-        if (wd != 0) gi = gi + wd_t * p[i];
-        sq[i] = sq[i] * a + one_a * gi * gi;
-        T avg;
-        if (ga) {
-          ga[i] = ga[i] * a + one_a * gi;
-          avg = std::sqrt(sq[i] + T(-1) * ga[i] * ga[i]);
-        } else {
-          avg = std::sqrt(sq[i]);
-        }
-        avg = avg + eps_t;
-        if (buf) {
-          buf[i] = buf[i] * mu + gi / avg;
-          p[i] = p[i] + neg_lr * buf[i];
-        } else {
-          p[i] = p[i] + neg_lr * gi / avg;
-        }
-      }
-    });
+    const RmspropConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(alpha), static_cast<T>(1 - alpha),
+                                static_cast<T>(eps),      static_cast<T>(wd),    static_cast<T>(momentum),
+                                static_cast<T>(-lr)};
+    detail::with_flags(
+        [&](auto has_wd, auto is_centered, auto has_momentum) {
+          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            rmsprop_elements<T, has_wd, is_centered, has_momentum>(begin, end, p, g, sq, buf, ga, c);
+          });
+        },
+        wd != 0, ga != nullptr, buf != nullptr);
   });
 }
 

@@ -18,11 +18,7 @@ struct Cache {
   std::mutex mutex;
   std::unordered_map<size_t, std::vector<void*>> free_blocks;  // by rounded size
   size_t cached = 0;
-#if defined(__SANITIZE_ADDRESS__)
-  size_t limit = 0;  // under AddressSanitizer every free must reach it, or use-after-free hides
-#else
-  size_t limit = size_t{256} << 20;
-#endif
+  size_t limit = 0;  // off unless asked for: see memory.h for what it buys and costs
 
   // Frees blocks (any size) until the cache holds at most `target` bytes. Caller holds the lock.
   void shrink_to(size_t target) {

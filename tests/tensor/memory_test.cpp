@@ -12,7 +12,7 @@ class MemoryCache : public ::testing::Test {
   void SetUp() override {
     saved_limit_ = memory_cache_limit();
     release_cached_memory();
-    set_memory_cache_limit(size_t{64} << 20);  // explicit: sanitizer builds default to 0
+    set_memory_cache_limit(size_t{64} << 20);  // the default is 0: no caching
   }
   void TearDown() override { set_memory_cache_limit(saved_limit_); }
   size_t saved_limit_ = 0;
@@ -34,6 +34,12 @@ TEST_F(MemoryCache, ReusedBuffersStillZeroWhenAskedTo) {
   { Tensor t = full({1 << 16}, 7.0); }
   const Tensor z = zeros({1 << 16});
   for (double v : z.to_vector()) ASSERT_EQ(v, 0.0);
+}
+
+TEST(MemoryCacheDefault, IsOff) {
+  EXPECT_EQ(memory_cache_limit(), 0u);
+  { Tensor t = empty({1 << 16}); }
+  EXPECT_EQ(cached_memory_bytes(), 0u);
 }
 
 TEST_F(MemoryCache, SmallBuffersAreNotCached) {

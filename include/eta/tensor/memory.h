@@ -1,7 +1,10 @@
-// Tensor memory: large buffers are cached for reuse instead of going back to the OS. A training
-// step allocates the same tensor sizes every step; without the cache each multi-MB buffer was a
-// fresh mmap whose pages the kernel faulted in and zeroed again (~20% of a SmallCNN step).
-// Cached blocks are reused only for requests of exactly their size, and the cache is bounded.
+// Tensor memory: an optional cache that keeps freed large buffers (>= 64 KiB) for reuse by
+// requests of exactly their size, instead of handing them back to the OS. Off by default.
+// Measured (bench/compare_eta, SmallCNN, 1 thread): inference on 1000-image batches 3.4 s -> 2.3 s
+// with a 256 MiB cache, because each 100 MB activation no longer comes from a fresh mmap whose
+// pages the kernel zeroes again; training steps at batch 64/256 unchanged within noise (glibc
+// already reuses those sizes), while peak RSS grew by up to the cache limit (297 -> 497 MB).
+// Keep it off under AddressSanitizer: a cached block hides use-after-free.
 #pragma once
 #include <cstddef>
 
@@ -11,8 +14,9 @@ namespace eta {
 size_t cached_memory_bytes();
 // Returns every cached block to the OS (e.g. between phases of a program with other sizes).
 void release_cached_memory();
-// Largest total the cache may hold; beyond it freed blocks go straight back to the OS. Default
-// 256 MiB (0 under AddressSanitizer); 0 turns caching off. Lowering it releases what no longer fits.
+// Largest total the cache may hold; beyond it freed blocks go straight back to the OS. Default 0
+// (no caching); e.g. set_memory_cache_limit(256 << 20) for repeated large-batch inference.
+// Lowering it releases what no longer fits.
 void set_memory_cache_limit(size_t bytes);
 size_t memory_cache_limit();
 
