@@ -18,7 +18,11 @@ struct Cache {
   std::mutex mutex;
   std::unordered_map<size_t, std::vector<void*>> free_blocks;  // by rounded size
   size_t cached = 0;
-  size_t limit = 0;  // off unless asked for: see memory.h for what it buys and costs
+#if defined(__SANITIZE_ADDRESS__)
+  size_t limit = 0;  // under AddressSanitizer every free must reach it, or use-after-free hides
+#else
+  size_t limit = size_t{32} << 20;  // see memory.h for why this size
+#endif
 
   // Frees blocks (any size) until the cache holds at most `target` bytes. Caller holds the lock.
   void shrink_to(size_t target) {
@@ -73,7 +77,9 @@ void free_storage(void* data, size_t bytes) noexcept {
   if (size >= kMinCached) {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    if (c.cached + size <= c.limit) {
+    // A block over a quarter of the limit is never kept: one huge inference buffer must not
+    // evict (or outlive) the many step-sized ones the cache is for.
+    if (size <= c.limit / 4 && c.cached + size <= c.limit) {
       try {
         c.free_blocks[size].push_back(data);
         c.cached += size;

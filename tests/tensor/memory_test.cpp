@@ -12,7 +12,7 @@ class MemoryCache : public ::testing::Test {
   void SetUp() override {
     saved_limit_ = memory_cache_limit();
     release_cached_memory();
-    set_memory_cache_limit(size_t{64} << 20);  // the default is 0: no caching
+    set_memory_cache_limit(size_t{64} << 20);  // explicit: sanitizer builds default to 0
   }
   void TearDown() override { set_memory_cache_limit(saved_limit_); }
   size_t saved_limit_ = 0;
@@ -36,10 +36,12 @@ TEST_F(MemoryCache, ReusedBuffersStillZeroWhenAskedTo) {
   for (double v : z.to_vector()) ASSERT_EQ(v, 0.0);
 }
 
-TEST(MemoryCacheDefault, IsOff) {
-  EXPECT_EQ(memory_cache_limit(), 0u);
-  { Tensor t = empty({1 << 16}); }
+TEST_F(MemoryCache, BlocksOverAQuarterOfTheLimitAreNotCached) {
+  set_memory_cache_limit(size_t{1} << 20);  // 1 MiB: blocks up to 256 KiB
+  { Tensor t = empty({(1 << 16) + 16}); }   // just over 256 KiB
   EXPECT_EQ(cached_memory_bytes(), 0u);
+  { Tensor t = empty({1 << 16}); }          // exactly 256 KiB
+  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 18);
 }
 
 TEST_F(MemoryCache, SmallBuffersAreNotCached) {
@@ -48,13 +50,13 @@ TEST_F(MemoryCache, SmallBuffersAreNotCached) {
 }
 
 TEST_F(MemoryCache, LimitBoundsTheCacheAndReleaseEmptiesIt) {
-  set_memory_cache_limit(size_t{1} << 19);  // 512 KiB: room for two 256 KiB blocks
+  set_memory_cache_limit(size_t{1} << 20);  // 1 MiB
   {
-    Tensor a = empty({1 << 16}), b = empty({1 << 16}), c = empty({1 << 16});
+    Tensor a = empty({1 << 16}), b = empty({1 << 16}), c = empty({1 << 16}), d = empty({1 << 16}), e = empty({1 << 16});
   }
-  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 19);
-  set_memory_cache_limit(size_t{1} << 18);  // lowering the limit frees what no longer fits
-  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 18);
+  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 20);  // four of the five 256 KiB blocks fit
+  set_memory_cache_limit(size_t{1} << 19);  // 512 KiB: room for two
+  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 19);  // lowering the limit freed what no longer fits
   release_cached_memory();
   EXPECT_EQ(cached_memory_bytes(), 0u);
   set_memory_cache_limit(0);  // caching off
