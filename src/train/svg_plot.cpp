@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "eta/error.h"
 
@@ -68,7 +69,11 @@ std::vector<double> ticks(double lo, double hi, bool log_scale) {
 }  // namespace
 
 Axes& SvgPlot::add_panel(const std::string& title, const std::string& x_label, const std::string& y_label) {
-  panels_.push_back(Axes{title, x_label, y_label, false, false, {}});
+  Axes axes;  // member defaults (no log scales, y_max NaN = no clipping); a braced list here
+  axes.title = title;  // once set y_max to 0 and clipped every linear plot flat
+  axes.x_label = x_label;
+  axes.y_label = y_label;
+  panels_.push_back(std::move(axes));
   return panels_.back();
 }
 

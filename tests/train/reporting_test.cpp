@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
+#include <sstream>
+
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +78,20 @@ TEST(SvgPlot, RendersSeriesLegendAndSkipsNonFinitePoints) {
   size_t count = 0;
   for (size_t at = svg.find("<polyline"); at != std::string::npos; at = svg.find("<polyline", at + 1)) ++count;
   EXPECT_EQ(count, 3u);
+}
+
+TEST(SvgPlot, NewPanelsHaveNoYLimitAndLinearSeriesKeepTheirShape) {
+  SvgPlot plot;
+  Axes& ax = plot.add_panel("loss", "step", "loss");
+  EXPECT_TRUE(std::isnan(ax.y_max));  // no clipping unless asked for
+  ax.series.push_back({"a", {0, 1, 2}, {3.0, 2.0, 1.0}, false});
+  const std::string svg = plot.render();
+  const size_t at = svg.find("points=\"");
+  ASSERT_NE(at, std::string::npos);
+  std::istringstream pts(svg.substr(at + 8, svg.find('"', at + 8) - at - 8));
+  std::set<std::string> ys;
+  for (std::string pt; pts >> pt;) ys.insert(pt.substr(pt.find(',') + 1));
+  EXPECT_EQ(ys.size(), 3u) << svg;  // three different heights, not all clipped to one edge
 }
 
 TEST(SvgPlot, SavesAtomicallyAndReportsUnwritablePaths) {
