@@ -94,13 +94,13 @@ inline void max_pool_2x2_backward_row_scalar(const T* r0, int64_t w, int64_t ow,
   }
 }
 
-// The widest vector no longer than the row: 32 bytes, 16 bytes, or scalar.
+// The widest vector no longer than the row: kRowBytes, 16 bytes, or scalar.
 template <class T>
 inline void max_pool_2x2_rows(const T* in, int64_t w, int64_t oh, int64_t ow, T* o) {
   for (int64_t oy = 0; oy < oh; ++oy) {
     const T* r0 = in + 2 * oy * w;
-    if (ow >= kLanes<T, 32>)
-      max_pool_2x2_row<T, 32>(r0, w, ow, o + oy * ow);
+    if (ow >= kLanes<T, kRowBytes>)
+      max_pool_2x2_row<T, kRowBytes>(r0, w, ow, o + oy * ow);
     else if (ow >= kLanes<T, 16>)
       max_pool_2x2_row<T, 16>(r0, w, ow, o + oy * ow);
     else
@@ -113,8 +113,8 @@ inline void max_pool_2x2_backward_rows(const T* in, int64_t w, int64_t oh, int64
   for (int64_t oy = 0; oy < oh; ++oy) {
     const T* r0 = in + 2 * oy * w;
     T* d0 = dst + 2 * oy * w;
-    if (ow >= kLanes<T, 32>)
-      max_pool_2x2_backward_row<T, 32>(r0, w, ow, m + oy * ow, gout + oy * ow, d0);
+    if (ow >= kLanes<T, kRowBytes>)
+      max_pool_2x2_backward_row<T, kRowBytes>(r0, w, ow, m + oy * ow, gout + oy * ow, d0);
     else if (ow >= kLanes<T, 16>)
       max_pool_2x2_backward_row<T, 16>(r0, w, ow, m + oy * ow, gout + oy * ow, d0);
     else

@@ -1,7 +1,7 @@
 // Fixed-width SIMD vectors through GCC's vector extensions: portable C++ that compiles to
 // whatever the target has (AVX-512 masks, AVX2, SSE, NEON), for loops the auto-vectoriser will
 // not touch (strided loads, selects on masks, register-blocked kernels).
-// Vec<T, Bytes> holds kLanes<T, Bytes> elements (32 bytes unless asked); Mask<T, Bytes> is the
+// Vec<T, Bytes> holds kLanes<T, Bytes> elements; Mask<T, Bytes> is the
 // matching integer vector that comparisons return (all ones = true).
 #pragma once
 #include <cstdint>
@@ -29,11 +29,20 @@ using Mask = typename VecTraits<T, Bytes>::mask;
 template <class T, int Bytes = 32>
 inline constexpr int kLanes = Bytes / static_cast<int>(sizeof(T));
 
-// The widest vector the target computes in natively: 64 bytes with AVX-512, else 32.
+// The widest vector the target computes in natively (64 bytes with AVX-512, 32 with AVX, else
+// 16), and the one for short rows (32 bytes with AVX, else 16). Wider-than-native vectors would
+// work too, split by the compiler, but pass through functions with a different ABI.
 #if defined(__AVX512F__)
 inline constexpr int kWideBytes = 64;
-#else
+#elif defined(__AVX__)
 inline constexpr int kWideBytes = 32;
+#else
+inline constexpr int kWideBytes = 16;
+#endif
+#if defined(__AVX__)
+inline constexpr int kRowBytes = 32;
+#else
+inline constexpr int kRowBytes = 16;
 #endif
 
 template <class T, int Bytes = 32>
