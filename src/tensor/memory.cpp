@@ -2,6 +2,8 @@
 // go straight to malloc, which already recycles small sizes well.
 #include "eta/tensor/memory.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -13,6 +15,18 @@ namespace eta {
 namespace {
 
 constexpr size_t kMinCached = size_t{1} << 16;  // 64 KiB
+// Blocks from 8 MiB up are mapped and unmapped directly. Through malloc they were carved from the
+// heap once glibc's adaptive threshold rose, and the heap's holes kept peak RSS well above the
+// live bytes (SmallCNN inference on 1000-image batches: 241 MB live, 586 MB RSS).
+constexpr size_t kDirectMap = size_t{8} << 20;
+
+size_t rounded(size_t bytes) { return bytes == 0 ? 64 : (bytes + 63) / 64 * 64; }
+
+// Hands a block of `size` (rounded) bytes back to where it came from.
+void release_block(void* data, size_t size) noexcept {
+  if (size < kDirectMap) std::free(data);
+  else munmap(data, size);
+}
 
 struct Cache {
   std::mutex mutex;
@@ -29,7 +43,7 @@ struct Cache {
     for (auto it = free_blocks.begin(); it != free_blocks.end() && cached > target;) {
       std::vector<void*>& blocks = it->second;
       while (!blocks.empty() && cached > target) {
-        std::free(blocks.back());
+        release_block(blocks.back(), it->first);
         blocks.pop_back();
         cached -= it->first;
       }
@@ -43,7 +57,6 @@ Cache& cache() {
   return *c;
 }
 
-size_t rounded(size_t bytes) { return bytes == 0 ? 64 : (bytes + 63) / 64 * 64; }
 
 }  // namespace
 
@@ -62,10 +75,15 @@ void* allocate_storage(size_t bytes) {
       return p;
     }
   }
-  void* p = std::aligned_alloc(64, size);
+  const auto fresh = [size]() -> void* {
+    if (size < kDirectMap) return std::aligned_alloc(64, size);
+    void* m = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);  // page aligned
+    return m == MAP_FAILED ? nullptr : m;
+  };
+  void* p = fresh();
   if (!p) {
     release_cached_memory();  // one retry with the cache handed back
-    p = std::aligned_alloc(64, size);
+    p = fresh();
   }
   if (!p) throw_error("tensor: out of memory allocating ", bytes, " bytes");
   return p;
@@ -88,7 +106,7 @@ void free_storage(void* data, size_t bytes) noexcept {
       }
     }
   }
-  std::free(data);
+  release_block(data, size);
 }
 
 }  // namespace detail

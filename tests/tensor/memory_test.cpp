@@ -2,6 +2,8 @@
 // small ones are not, the limit bounds what is kept, and release empties it.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include "eta/eta.h"
 
 namespace eta {
@@ -42,6 +44,25 @@ TEST_F(MemoryCache, BlocksOverAQuarterOfTheLimitAreNotCached) {
   EXPECT_EQ(cached_memory_bytes(), 0u);
   { Tensor t = empty({1 << 16}); }          // exactly 256 KiB
   EXPECT_EQ(cached_memory_bytes(), size_t{1} << 18);
+}
+
+TEST_F(MemoryCache, BigBuffersAreMappedDirectlyAndCachedAlike) {
+  // 16 MiB: past the 8 MiB direct-mapping size, within a quarter of the 64 MiB limit.
+  const void* first = nullptr;
+  {
+    Tensor t = full({1 << 22}, 3.0);
+    first = t.data_ptr<float>();
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(first) % 64, 0u);
+    EXPECT_EQ(t.sum().item(), 3.0 * (1 << 22));
+  }
+  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 24);
+  Tensor again = zeros({1 << 22});
+  EXPECT_EQ(again.data_ptr<float>(), first);
+  EXPECT_EQ(again.sum().item(), 0.0);
+  release_cached_memory();
+  set_memory_cache_limit(0);
+  { Tensor big = ones({1 << 22}); }  // unmapped at once
+  EXPECT_EQ(cached_memory_bytes(), 0u);
 }
 
 TEST_F(MemoryCache, SmallBuffersAreNotCached) {

@@ -6,7 +6,10 @@
 // alternated): 2 threads 3.0-3.9 ms -> 2.0-2.8 ms, 1 -> 2 thread speed-up 1.1-1.4x -> 1.4-1.7x;
 // SmallCNN epoch ~10% faster. The limit (default 32 MiB) bounds what the cache adds to peak RSS;
 // buffers over limit/4 (e.g. 100 MB activations of a 1000-image inference batch) are never kept.
-// Off under AddressSanitizer: a cached block would hide use-after-free.
+// Off under AddressSanitizer: a cached block would hide use-after-free. Buffers of 8 MiB and up
+// are mapped and unmapped directly (not through malloc), so that peak RSS follows the live bytes:
+// through malloc's heap a SmallCNN inference on 1000-image batches peaked at 586 MB RSS for
+// 241 MB live, now 240 MB.
 #pragma once
 #include <cstddef>
 
