@@ -61,7 +61,7 @@ def main():
     p.add_argument("--out", help="also write the table to this file")
     a = p.parse_args()
     epochs = dict(kv.split("=") for kv in a.epochs.split(","))
-    epochs.setdefault("tiny", "3")
+    epochs.setdefault("tiny", "5")  # short epochs: more of them, so one noisy one moves the median less
     limits = dict(kv.split("=") for kv in a.limit.split(","))
     limits.setdefault("tiny", "20000")
     models, batches, thread_counts = a.models.split(","), [int(b) for b in a.batches.split(",")], [int(t) for t in a.threads.split(",")]
