@@ -3,6 +3,7 @@
 // are split across threads. Strides are in elements; broadcast dims have stride 0.
 // Legend: shape is the common (broadcast) shape; strides[k] are operand k's strides for it.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -60,28 +61,25 @@ void for_each_row(const std::vector<int64_t>& shape,
   for (int k = 0; k < K; ++k) inner_strides[k] = plan.strides[k][nd - 1];
   int64_t rows = 1;
   for (int64_t d = 0; d < nd - 1; ++d) rows *= plan.sizes[d];
-  if (rows == 1) {
-    // Everything coalesced into one row (every contiguous operand): split the row itself, or
-    // elementwise ops on contiguous tensors would never use a second thread.
-    parallel_for(0, inner, grain, [&](int64_t i0, int64_t i1) {
-      std::array<int64_t, K> off{};
-      for (int k = 0; k < K; ++k) off[k] = i0 * inner_strides[k];
-      row(off, inner_strides, i1 - i0);
-    });
-    return;
-  }
-  parallel_for(0, rows, std::max<int64_t>(1, grain / inner), [&](int64_t r0, int64_t r1) {
-    // Unravel r0 once, then step the counter like an odometer.
+  // Threads split the flat element range, not whole rows: a contiguous tensor coalesces into one
+  // row, and few long rows would otherwise leave threads idle. A chunk may start and end inside a
+  // row, so `row` gets the first element's offsets and a length of at most `inner`.
+  parallel_for(0, rows * inner, grain, [&](int64_t e0, int64_t e1) {
+    // Unravel the first row once, then step the counter like an odometer.
     std::vector<int64_t> idx(nd > 1 ? nd - 1 : 1, 0);
     std::array<int64_t, K> off{};
-    int64_t rem = r0;
+    int64_t rem = e0 / inner;
     for (int64_t d = nd - 2; d >= 0; --d) {
       idx[d] = rem % plan.sizes[d];
       rem /= plan.sizes[d];
       for (int k = 0; k < K; ++k) off[k] += idx[d] * plan.strides[k][d];
     }
-    for (int64_t r = r0; r < r1; ++r) {
-      row(off, inner_strides, inner);
+    for (int64_t e = e0, i = e0 % inner; e < e1; i = 0) {
+      const int64_t len = std::min(inner - i, e1 - e);
+      std::array<int64_t, K> start = off;
+      for (int k = 0; k < K; ++k) start[k] += i * inner_strides[k];
+      row(start, inner_strides, len);
+      e += len;
       for (int64_t d = nd - 2; d >= 0; --d) {
         ++idx[d];
         for (int k = 0; k < K; ++k) off[k] += plan.strides[k][d];

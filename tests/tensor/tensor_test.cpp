@@ -125,5 +125,26 @@ TEST(Threads, ResultsAreBitIdenticalForOneAndTwoThreads) {
   EXPECT_EQ(matmul(x, w).shape(), (Shape{300, 64}));
 }
 
+// Elementwise loops split the flat element range across threads, so chunks begin and end inside
+// rows: a broadcast add over a transposed view (rows of 3 elements, strided) and a contiguous one
+// (a single coalesced row) must give the values a naive loop gives, on 2 threads as on 1.
+TEST(Threads, ElementwiseChunksMayStartInsideRows) {
+  const int before = get_num_threads();
+  const int64_t n = 70001;  // odd, and above the 32k-per-thread grain for 2 threads
+  Tensor a = arange(0, static_cast<double>(3 * n), 1, kFloat64).reshape({n, 3}).t();  // (3, n), strided
+  Tensor b = arange(0, static_cast<double>(n), 1, kFloat64);                          // broadcast over rows
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    const std::vector<double> got = add(a, b).to_vector(), flat = mul(b, 2.0).to_vector();
+    for (int64_t r = 0; r < 3; ++r)
+      for (int64_t c = 0; c < n; c += 997)
+        ASSERT_EQ(got[static_cast<size_t>(r * n + c)], static_cast<double>(c * 3 + r + c)) << threads << " threads";
+    ASSERT_EQ(got.back(), static_cast<double>((n - 1) * 3 + 2 + (n - 1)));
+    for (int64_t c = 0; c < n; c += 1013) ASSERT_EQ(flat[static_cast<size_t>(c)], 2.0 * static_cast<double>(c));
+    ASSERT_EQ(flat.back(), 2.0 * static_cast<double>(n - 1));
+  }
+  set_num_threads(before);
+}
+
 }  // namespace
 }  // namespace eta
