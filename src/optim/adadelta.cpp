@@ -21,13 +21,12 @@ template <class T, bool HasWd>
 void adadelta_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict sq,
                        T* __restrict acc, const AdadeltaConstants<T> c) {
   for (int64_t i = begin; i < end; ++i) {
-    T gi = c.sign * g[i];
-    if (HasWd) gi = gi + c.wd * p[i];
-    const T s = sq[i] * c.r + c.one_r * gi * gi;
+    const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+    const T s = detail::ema_sq(sq[i], c.r, c.one_r, gi);
     sq[i] = s;
     const T std_i = std::sqrt(s + c.eps);
     const T delta = std::sqrt(acc[i] + c.eps) / std_i * gi;
-    acc[i] = acc[i] * c.r + c.one_r * delta * delta;
+    acc[i] = detail::ema_sq(acc[i], c.r, c.one_r, delta);
     p[i] = p[i] + c.neg_lr * delta;
   }
 }

@@ -21,8 +21,7 @@ template <class T, bool HasWd>
 void adagrad_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict s,
                       const AdagradConstants<T> c) {
   for (int64_t i = begin; i < end; ++i) {
-    T gi = c.sign * g[i];
-    if (HasWd) gi = gi + c.wd * p[i];
+    const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
     const T si = s[i] + gi * gi;
     s[i] = si;
     p[i] = p[i] + c.neg_clr * gi / (std::sqrt(si) + c.eps);

@@ -26,10 +26,9 @@ template <class T, bool CoupledWd, bool Ams>
 void adam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
                    T* __restrict v, T* __restrict vmax, const AdamConstants<T> c) {
   for (int64_t i = begin; i < end; ++i) {
-    T gi = c.sign * g[i];
     const T pi = p[i] * c.mul;
-    if (CoupledWd) gi = gi + c.wd * pi;
-    const T mi = m[i] * c.b1 + c.one_b1 * gi, vi = v[i] * c.b2 + c.one_b2 * gi * gi;
+    const T gi = detail::direction<CoupledWd>(c.sign, g[i], c.wd, pi);
+    const T mi = detail::ema(m[i], c.b1, c.one_b1, gi), vi = detail::ema_sq(v[i], c.b2, c.one_b2, gi);
     m[i] = mi;
     v[i] = vi;
     T denom;

@@ -22,9 +22,8 @@ template <class T, bool HasWd>
 void adamax_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
                      T* __restrict u, const AdamaxConstants<T> c) {
   for (int64_t i = begin; i < end; ++i) {
-    T gi = c.sign * g[i];
-    if (HasWd) gi = gi + c.wd * p[i];
-    const T mi = m[i] * c.b1 + c.one_b1 * gi;
+    const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+    const T mi = detail::ema(m[i], c.b1, c.one_b1, gi);
     m[i] = mi;
     const T ui = std::max(u[i] * c.b2, std::fabs(gi) + c.eps);
     u[i] = ui;

@@ -23,9 +23,8 @@ template <class T, bool HasWd, bool Rectify>
 void radam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
                     T* __restrict v, const RadamConstants<T> c) {
   for (int64_t i = begin; i < end; ++i) {
-    T gi = g[i];
-    if (HasWd) gi = gi + c.wd * p[i];
-    const T mi = m[i] * c.b1 + c.one_b1 * gi, vi = v[i] * c.b2 + c.one_b2 * gi * gi;
+    const T gi = detail::direction<HasWd>(T(1), g[i], c.wd, p[i]);  // no maximize in PyTorch's
+    const T mi = detail::ema(m[i], c.b1, c.one_b1, gi), vi = detail::ema_sq(v[i], c.b2, c.one_b2, gi);
     m[i] = mi;
     v[i] = vi;
     const T m_hat = mi / c.bc1;

@@ -23,13 +23,12 @@ template <class T, bool HasWd, bool Centered, bool Momentum>
 void rmsprop_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict sq,
                       T* __restrict buf, T* __restrict ga, const RmspropConstants<T> c) {
   for (int64_t i = begin; i < end; ++i) {
-    T gi = c.sign * g[i];
-    if (HasWd) gi = gi + c.wd * p[i];
-    const T s = sq[i] * c.a + c.one_a * gi * gi;
+    const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+    const T s = detail::ema_sq(sq[i], c.a, c.one_a, gi);
     sq[i] = s;
     T avg;
     if (Centered) {
-      const T gai = ga[i] * c.a + c.one_a * gi;
+      const T gai = detail::ema(ga[i], c.a, c.one_a, gi);
       ga[i] = gai;
       avg = std::sqrt(s + T(-1) * gai * gai);
     } else {

@@ -23,10 +23,9 @@ template <class T, bool HasWd, bool HasMomentum, bool First, bool Nesterov>
 void sgd_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict b,
                   const SgdConstants<T> c) {
   for (int64_t i = begin; i < end; ++i) {
-    T d = c.sign * g[i];
-    if (HasWd) d = d + c.wd * p[i];
+    T d = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
     if (HasMomentum) {
-      const T bi = First ? d : b[i] * c.momentum + c.keep * d;
+      const T bi = First ? d : detail::ema(b[i], c.momentum, c.keep, d);
       b[i] = bi;
       d = Nesterov ? d + c.momentum * bi : bi;
     }

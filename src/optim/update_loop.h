@@ -32,6 +32,26 @@ void for_elements(int64_t n, const F& body) {
   kernels::parallel_for(0, n, kUpdateGrain, body);
 }
 
+// The direction an update starts from: the gradient (times sign = -1 to maximize, which is
+// exact) plus the coupled weight decay wd * p when HasWd, as every PyTorch optimizer writes it.
+template <bool HasWd, class T>
+inline T direction(T sign, T g, T wd, T p) {
+  T d = sign * g;
+  if (HasWd) d = d + wd * p;
+  return d;
+}
+
+// Exponential moving averages in PyTorch's order of operations: avg·β + (1−β)·x, and the
+// squared form avg·β + (1−β)·x·x (which rounds differently from passing x*x).
+template <class T>
+inline T ema(T avg, T beta, T one_minus_beta, T x) {
+  return avg * beta + one_minus_beta * x;
+}
+template <class T>
+inline T ema_sq(T avg, T beta, T one_minus_beta, T x) {
+  return avg * beta + one_minus_beta * x * x;
+}
+
 // Calls f with one std::true_type / std::false_type per flag, so that an update loop written as
 // `if (kFlag) ...` is compiled once per combination with its branches folded away: loops with
 // runtime branches on options stayed scalar (Adam ran at ~4 ns per element, 8x its vector speed).
