@@ -15,10 +15,12 @@
 #include "eta/data/dataset.h"
 #include "eta/error.h"
 #include "io/test_files.h"
+#include "support/errors.h"
 
 namespace eta::data {
 namespace {
 
+using eta::testing::error_of;
 using eta::testing::TempDir;
 
 // n images of rows x cols where image i's pixels are (i * 7 + p) % 256 and its label i % 10.
@@ -35,19 +37,18 @@ void write_set(const TempDir& dir, const std::string& prefix, int64_t n, int64_t
   write_idx(dir.file(prefix + "-labels-idx1-ubyte" + gz), labels, gzip);
 }
 
+// Replaces the train labels file with these labels.
+void write_train_labels(const TempDir& dir, const std::vector<uint8_t>& values) {
+  IdxArray labels;
+  labels.dims = {static_cast<int64_t>(values.size())};
+  labels.data = values;
+  write_idx(dir.file("train-labels-idx1-ubyte"), labels);
+}
+
 MnistDataset small_set(int64_t n = 10, int64_t rows = 4, int64_t cols = 3) {
   TempDir dir;
   write_set(dir, "train", n, rows, cols, false);
   return load_mnist(dir.path(), true);
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(MnistDataset, LoadsPlainAndGzippedDirectories) {
@@ -77,10 +78,7 @@ TEST(MnistDataset, MissingDirectoryOrFileIsNamed) {
 TEST(MnistDataset, ImageAndLabelCountsMustAgree) {
   TempDir dir;
   write_set(dir, "train", 5, 2, 2, false);
-  IdxArray labels;
-  labels.dims = {4};
-  labels.data = {0, 1, 2, 3};
-  write_idx(dir.file("train-labels-idx1-ubyte"), labels);
+  write_train_labels(dir, {0, 1, 2, 3});
   const std::string msg = error_of([&] { load_mnist(dir.path()); });
   EXPECT_NE(msg.find("5 images but 4 labels"), std::string::npos) << msg;
 }
@@ -88,10 +86,7 @@ TEST(MnistDataset, ImageAndLabelCountsMustAgree) {
 TEST(MnistDataset, LabelOutsideTheClassesIsRefused) {
   TempDir dir;
   write_set(dir, "train", 5, 2, 2, false);
-  IdxArray labels;
-  labels.dims = {5};
-  labels.data = {0, 1, 2, 10, 3};
-  write_idx(dir.file("train-labels-idx1-ubyte"), labels);
+  write_train_labels(dir, {0, 1, 2, 10, 3});
   const std::string msg = error_of([&] { load_mnist(dir.path()); });
   EXPECT_NE(msg.find("label 10 of item 3 is outside 0-9"), std::string::npos) << msg;
 }

@@ -14,6 +14,7 @@
 #include "eta/error.h"
 #include "eta/tensor/factory.h"
 #include "io/test_files.h"
+#include "support/errors.h"
 
 namespace eta::io {
 namespace {
@@ -32,14 +33,7 @@ std::vector<uint8_t> file_from(const std::string& header, size_t data_size, uint
   return b;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using eta::testing::error_of;
 
 std::string parse_error(const std::vector<uint8_t>& bytes) {
   return error_of([&] { parse_safetensors(bytes.data(), bytes.size(), "bad.safetensors"); });
