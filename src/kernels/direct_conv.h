@@ -17,6 +17,7 @@
 
 #include "kernels/im2col.h"
 #include "kernels/parallel.h"
+#include "kernels/scratch.h"
 #include "kernels/vec.h"
 
 namespace eta::kernels {
@@ -179,11 +180,13 @@ void conv_batch(const T* x, const T* w, const T* b, int64_t n, int64_t oc, const
   const ConvBlock blk = conv_block_for(oc);
   const std::vector<T> wpack = pack_weights(w, oc, taps, blk.out);
   parallel_for(0, n, 1, [&](int64_t n0, int64_t n1) {
-    std::vector<T> xp(static_cast<size_t>(wg.image)), outwide(static_cast<size_t>(round_up(oc, blk.out) * wg.wide_r));
+    // pad_image writes all of xp and the kernel all of outwide: no initialisation needed.
+    T* xp = scratch<T>(2, static_cast<size_t>(wg.image));
+    T* outwide = scratch<T>(3, static_cast<size_t>(round_up(oc, blk.out) * wg.wide_r));
     for (int64_t i = n0; i < n1; ++i) {
-      pad_image(x + i * g.c * g.h * g.w, g, wg, xp.data());
-      conv_wide_image(blk, xp.data(), wg, offsets.data(), taps, wpack.data(), b, oc, outwide.data());
-      emit(i, wg, outwide.data());
+      pad_image(x + i * g.c * g.h * g.w, g, wg, xp);
+      conv_wide_image(blk, xp, wg, offsets.data(), taps, wpack.data(), b, oc, outwide);
+      emit(i, wg, outwide);
     }
   });
 }
@@ -268,18 +271,21 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
   const int64_t per_thread = (n + threads - 1) / threads;
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int t = 0; t < threads; ++t) {
-    std::vector<T> xp(static_cast<size_t>(kChunk * wg.image)), gwide(static_cast<size_t>(kChunk * gstride), T(0));
-    std::vector<V<T>> vgw(static_cast<size_t>(oc_r * taps_r), V<T>{});
+    T* xp = scratch<T>(2, static_cast<size_t>(kChunk * wg.image));  // written by pad_image
+    T* gwide = scratch<T>(3, static_cast<size_t>(kChunk * gstride));
+    std::fill(gwide, gwide + kChunk * gstride, T(0));  // junk columns and padded channels read as zero
+    V<T>* vgw = scratch<V<T>>(0, static_cast<size_t>(oc_r * taps_r));
+    std::fill(vgw, vgw + oc_r * taps_r, V<T>{});
     T* acc = partial[static_cast<size_t>(t)].data();
     const int64_t end = std::min(n, (t + 1) * per_thread);
     for (int64_t i0 = t * per_thread; i0 < end; i0 += kChunk) {
       const int64_t images = std::min(kChunk, end - i0);
       for (int64_t j = 0; j < images; ++j) {
         const int64_t i = i0 + j;
-        pad_image(x + i * g.c * g.h * g.w, g, wg, xp.data() + j * wg.image);
+        pad_image(x + i * g.c * g.h * g.w, g, wg, xp + j * wg.image);
         for (int64_t o = 0; o < oc; ++o) {
           const T* src = gout + (i * oc + o) * plane;
-          T* dst = gwide.data() + j * gstride + o * wg.wide_r;  // junk columns stay zero
+          T* dst = gwide + j * gstride + o * wg.wide_r;  // junk columns stay zero
           T bsum = 0;
           for (int64_t oy = 0; oy < g.oh; ++oy)
             for (int64_t ox = 0; ox < g.ow; ++ox) {
@@ -289,7 +295,7 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
           acc[oc * taps + o] += bsum;
         }
       }
-      weight_grad_chunk(xp.data(), gwide.data(), images, wg, gstride, offsets, taps_r, oc_r, vgw.data());
+      weight_grad_chunk(xp, gwide, images, wg, gstride, offsets, taps_r, oc_r, vgw);
     }
     for (int64_t o = 0; o < oc; ++o)
       for (int64_t k = 0; k < taps; ++k) {

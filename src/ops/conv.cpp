@@ -17,6 +17,7 @@
 #include "kernels/direct_conv.h"
 #include "kernels/im2col.h"
 #include "kernels/parallel.h"
+#include "kernels/scratch.h"
 #include "ops/map.h"
 
 namespace eta {
@@ -41,23 +42,12 @@ struct ConvShape {
   int64_t chunk() const { return std::clamp<int64_t>((int64_t{1} << 21) / std::max<int64_t>(1, groups * k() * l()), 1, n); }
 };
 
-// Scratch buffers reused across calls (per thread, grown on demand): a conv needs two buffers of
-// up to ~8 MiB per call, and allocating (and zero-filling) them every step cost more than the
-// GEMMs at LeNet's shapes.
-template <class T>
-T* scratch(int slot, size_t n) {
-  thread_local std::vector<T> buffers[2];
-  std::vector<T>& b = buffers[slot];
-  if (b.size() < n) b.resize(n);
-  return b.data();
-}
-
 template <class T>
 void forward_impl(const ConvShape& s, const T* x, const T* w, const T* b, T* out) {
   const int64_t K = s.k(), L = s.l(), G = s.groups, ocg = s.oc / G;
   const int64_t img = s.c * s.geo.h * s.geo.w;
-  T* col = scratch<T>(0, static_cast<size_t>(G * K * s.chunk() * L));
-  T* res = scratch<T>(1, static_cast<size_t>(s.oc * s.chunk() * L));
+  T* col = kernels::scratch<T>(0, static_cast<size_t>(G * K * s.chunk() * L));
+  T* res = kernels::scratch<T>(1, static_cast<size_t>(s.oc * s.chunk() * L));
   for (int64_t n0 = 0; n0 < s.n; n0 += s.chunk()) {
     const int64_t nc = std::min(s.chunk(), s.n - n0), ld = nc * L;
     kernels::parallel_for(0, nc * G, 1, [&](int64_t b0, int64_t b1) {
@@ -86,8 +76,8 @@ template <class T>
 void backward_impl(const ConvShape& s, const T* x, const T* w, const T* gout, T* gx, T* gw, T* gb) {
   const int64_t K = s.k(), L = s.l(), G = s.groups, ocg = s.oc / G;
   const int64_t img = s.c * s.geo.h * s.geo.w, gimg = s.geo.c * s.geo.h * s.geo.w;
-  T* col = scratch<T>(0, static_cast<size_t>(G * K * s.chunk() * L));
-  T* gperm = scratch<T>(1, static_cast<size_t>(s.oc * s.chunk() * L));
+  T* col = kernels::scratch<T>(0, static_cast<size_t>(G * K * s.chunk() * L));
+  T* gperm = kernels::scratch<T>(1, static_cast<size_t>(s.oc * s.chunk() * L));
   if (gw) std::fill(gw, gw + s.oc * K, T(0));
   if (gb) std::fill(gb, gb + s.oc, T(0));
   for (int64_t n0 = 0; n0 < s.n; n0 += s.chunk()) {

@@ -1,0 +1,21 @@
+// Per-thread scratch buffers that survive across calls: kernels that need a few MB of workspace
+// every training step take it from here instead of allocating (and the OS zeroing) it anew.
+// Each thread has its own buffers per element type and slot; a buffer only grows, and its
+// contents are whatever the last user left (callers initialise what they read).
+// Slots in use: 0, 1 im2col + GEMM (ops/conv.cpp); 2, 3 and the vector-typed slot 0 the direct
+// convolution (kernels/direct_conv.h).
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace eta::kernels {
+
+template <class T>
+T* scratch(int slot, size_t n) {
+  thread_local std::vector<T> buffers[4];
+  std::vector<T>& b = buffers[slot];
+  if (b.size() < n) b.resize(n);
+  return b.data();
+}
+
+}  // namespace eta::kernels
