@@ -15,20 +15,9 @@
 
 #include "eta/error.h"
 #include "eta/tensor/generator.h"
+#include "util/mix64.h"
 
 namespace eta::data {
-
-namespace {
-
-// A 64-bit mixing function (the splitmix64 finaliser) so that neighbouring seeds and epochs give
-// unrelated generator seeds.
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
 
 std::string DataLoaderState::to_string() const {
   return "seed=" + std::to_string(seed) + " epoch=" + std::to_string(epoch) + " position=" + std::to_string(position);
@@ -91,6 +80,8 @@ std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
   std::vector<int64_t> order(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
   if (!options_.shuffle) return order;
+  // Mixed so that neighbouring seeds and epochs give unrelated generator seeds.
+  using util::mix64;
   Generator gen(mix64(mix64(state_.seed) ^ mix64(static_cast<uint64_t>(epoch) + 0x632be59bd9b4e019ULL)));
   for (int64_t i = n - 1; i > 0; --i) {
     const auto j = static_cast<int64_t>(gen.next_below(static_cast<uint64_t>(i) + 1));
