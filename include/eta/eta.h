@@ -56,5 +56,6 @@
 #include "eta/train/lr_find.h"
 #include "eta/data/data_loader.h"
 #include "eta/data/dataset.h"
+#include "eta/data/mnist.h"
 #include "eta/data/idx.h"
 #include "eta/io/safetensors.h"

@@ -12,7 +12,7 @@
 #include <numeric>
 #include <set>
 
-#include "eta/data/dataset.h"
+#include "eta/data/mnist.h"
 #include "eta/error.h"
 #include "io/test_files.h"
 #include "support/errors.h"

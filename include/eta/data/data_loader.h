@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "eta/data/dataset.h"
+#include "eta/data/mnist.h"
 #include "eta/tensor/tensor.h"
 
 namespace eta::data {

@@ -1,54 +1,117 @@
-// An in-memory MNIST-style image classification set: N grey images of rows x cols uint8 pixels and
-// N labels in [0, num_classes). Pixels stay uint8 (a quarter of float32's memory) until a
-// DataLoader turns a batch into float32 tensors. No tensors or autograd in here.
+// Dataset: the one interface every source of training examples implements (in-memory tensors, CSV
+// tables, MNIST-IDX and CIFAR-10 images, a user's own format). An example is an input tensor and a
+// target tensor of any shape and dtype; a DataLoader batches, shuffles and transforms them.
+// Also here: TensorDataset (tensors already in memory), Subset and a seeded random_split.
+// No autograd: datasets hand out plain tensors.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "eta/data/idx.h"
+#include "eta/tensor/tensor.h"
 
 namespace eta::data {
 
-class MnistDataset {
- public:
-  MnistDataset() = default;
-  // From a rank-3 images array (count x rows x cols) and a rank-1 labels array. Checks the ranks,
-  // that both counts agree and that every label is below num_classes; `source` names the files
-  // in error messages.
-  MnistDataset(IdxArray images, IdxArray labels, const std::string& source = "dataset", int64_t num_classes = 10);
+// What one example looks like, without the batch dimension: a batch of n examples has input
+// shape [n, input_shape...] and target shape [n, target_shape...] (just [n] for a class id or a
+// scalar regression target).
+struct ExampleSpec {
+  Shape input_shape;
+  DType input_dtype = kFloat32;
+  Shape target_shape;  // {} for one class id or one regression value per example
+  DType target_dtype = kInt64;
 
-  int64_t size() const { return count_; }
-  int64_t rows() const { return rows_; }
-  int64_t cols() const { return cols_; }
-  int64_t image_numel() const { return rows_ * cols_; }
-  int64_t num_classes() const { return num_classes_; }
-  // Row-major pixels of image i (image_numel() bytes) and its label; i is checked.
-  const uint8_t* image(int64_t i) const;
-  int64_t label(int64_t i) const;
-  const std::vector<uint8_t>& pixels() const { return pixels_; }  // size() x rows x cols
-  const std::vector<uint8_t>& labels() const { return labels_; }
-
-  // Images [begin, end) as a new data set (copied): for quick runs on a part of the data.
-  MnistDataset slice(int64_t begin, int64_t end) const;
-
- private:
-  std::vector<uint8_t> pixels_, labels_;
-  int64_t count_ = 0, rows_ = 0, cols_ = 0, num_classes_ = 10;
+  int64_t input_numel() const;
+  int64_t target_numel() const;
+  std::string to_string() const;  // "input [3, 32, 32] float32, target [] int64", for messages
 };
 
-// Loads the training (train-images-idx3-ubyte, train-labels-idx1-ubyte) or test (t10k-...) half
-// of an MNIST-style directory; each file may also be gzipped with a .gz suffix (the plain name is
-// preferred when both exist). A missing file is an eta::Error naming the directory and the names
-// it looked for.
-MnistDataset load_mnist(const std::string& dir, bool train = true);
+struct Example {
+  Tensor input;   // input_shape
+  Tensor target;  // target_shape (0-dim for a class id)
+};
 
-// Loads an images file and a labels file given by path (gzipped or not).
-MnistDataset load_mnist_files(const std::string& images_path, const std::string& labels_path);
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
 
-// Mean and standard deviation of all pixels scaled to [0, 1] (population std, as torchvision's
-// Normalize constants are computed), for DataLoaderOptions on a new data set.
-std::pair<double, double> pixel_mean_std(const MnistDataset& dataset);
+  virtual int64_t size() const = 0;
+  virtual ExampleSpec spec() const = 0;
+
+  // The batched path (one virtual call per batch, not per element): writes examples
+  // indices[0..n) into `input` ([n, input_shape...], input_dtype) and `target` ([n, target_shape...],
+  // target_dtype), both contiguous tensors the caller allocated with spec()'s shapes. Must be safe
+  // to call from several threads at once (loader workers do), so it may not change the data set.
+  // Implementations check each index with check_index().
+  virtual void gather(const int64_t* indices, int64_t n, Tensor& input, Tensor& target) const = 0;
+
+  // For classification sets: the number of classes (targets are int64 ids in [0, num_classes)) and
+  // their names if known; 0 and {} for regression or unknown.
+  virtual int64_t num_classes() const { return 0; }
+  virtual std::vector<std::string> class_names() const { return {}; }
+  // A short description for reports and error messages ("CIFAR-10 train (50000 images)").
+  virtual std::string describe() const;
+
+  // One example (tensors without the batch dimension) and several as a batch, through gather().
+  Example get(int64_t index) const;
+  Example get_batch(const std::vector<int64_t>& indices) const;
+
+ protected:
+  // Throws eta::Error "<describe()>: index i out of range for N examples" unless 0 <= i < size().
+  void check_index(int64_t index) const;
+};
+
+// Examples taken from tensors already in memory: row i of `inputs` and of `targets` (their first
+// dimensions must agree). Both are copied to contiguous tensors, so later changes to the
+// originals do not leak in. `num_classes` > 0 marks an int64 target as class ids and checks them.
+class TensorDataset : public Dataset {
+ public:
+  TensorDataset(const Tensor& inputs, const Tensor& targets, int64_t num_classes = 0);
+
+  int64_t size() const override { return size_; }
+  ExampleSpec spec() const override { return spec_; }
+  void gather(const int64_t* indices, int64_t n, Tensor& input, Tensor& target) const override;
+  int64_t num_classes() const override { return num_classes_; }
+  std::string describe() const override;
+
+  const Tensor& inputs() const { return inputs_; }
+  const Tensor& targets() const { return targets_; }
+
+ private:
+  Tensor inputs_, targets_;
+  ExampleSpec spec_;
+  int64_t size_ = 0, num_classes_ = 0;
+};
+
+// The examples `indices` of `base`, in that order (repeats allowed). Shares `base`.
+class Subset : public Dataset {
+ public:
+  Subset(std::shared_ptr<const Dataset> base, std::vector<int64_t> indices);
+
+  int64_t size() const override { return static_cast<int64_t>(indices_.size()); }
+  ExampleSpec spec() const override { return base_->spec(); }
+  void gather(const int64_t* indices, int64_t n, Tensor& input, Tensor& target) const override;
+  int64_t num_classes() const override { return base_->num_classes(); }
+  std::vector<std::string> class_names() const override { return base_->class_names(); }
+  std::string describe() const override;
+
+  const std::vector<int64_t>& indices() const { return indices_; }
+  const Dataset& base() const { return *base_; }
+
+ private:
+  std::shared_ptr<const Dataset> base_;
+  std::vector<int64_t> indices_;
+};
+
+// Splits `base` into disjoint random subsets of the given sizes (which must add up to its size),
+// as torch.utils.data.random_split: a permutation drawn from `seed` alone, so the same seed gives
+// the same split on every machine.
+std::vector<std::shared_ptr<Subset>> random_split(std::shared_ptr<const Dataset> base,
+                                                  const std::vector<int64_t>& lengths, uint64_t seed);
+// The same with fractions (e.g. {0.8, 0.2}) that add up to 1: sizes are floor(f * N), and the
+// examples left over by rounding go one each to the first subsets (torch's rule).
+std::vector<std::shared_ptr<Subset>> random_split(std::shared_ptr<const Dataset> base,
+                                                  const std::vector<double>& fractions, uint64_t seed);
 
 }  // namespace eta::data
