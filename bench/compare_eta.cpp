@@ -45,6 +45,13 @@ int main(int argc, char** argv) {
     eta::manual_seed(0);
 
     const bool flat = model_name == "mlp" || model_name == "tiny";
+    // The same constants as the PyTorch harness; MLP batches as [B, 784] (a free view).
+    const eta::data::TransformList normalize{std::make_shared<eta::data::Normalize>(
+        std::vector<double>{eta::data::kFashionMnistMean}, std::vector<double>{eta::data::kFashionMnistStd})};
+    const auto flatten = [&](eta::data::Batch b) {
+      if (flat) b.input = b.input.reshape({b.input.size(0), -1});
+      return b;
+    };
     // One epoch of batches preloaded (shuffled once, contiguous), so that timing covers training
     // only; each epoch visits them in a new order. The uint8 dataset is dropped once batched.
     std::vector<eta::data::Batch> batches;
@@ -53,8 +60,8 @@ int main(int argc, char** argv) {
       eta::data::MnistDataset train_set = eta::data::load_mnist(dir, true);
       if (limit > 0 && limit < train_set.size()) train_set = train_set.slice(0, limit);
       train_images = train_set.size();
-      eta::data::DataLoader loader(train_set, {.batch_size = batch, .seed = 0, .flatten = flat});
-      for (eta::data::Batch b; loader.next(b);) batches.push_back(b);
+      eta::data::DataLoader loader(train_set, {.batch_size = batch, .seed = 0, .transforms = normalize});
+      for (eta::data::Batch b; loader.next(b);) batches.push_back(flatten(b));
     }
     std::vector<size_t> order(batches.size());
     std::iota(order.begin(), order.end(), size_t{0});
@@ -64,8 +71,8 @@ int main(int argc, char** argv) {
     {
       const eta::data::MnistDataset test_set = eta::data::load_mnist(dir, false);
       test_images = test_set.size();
-      eta::data::DataLoader test_loader(test_set, {.batch_size = 1000, .shuffle = false, .flatten = flat});
-      for (eta::data::Batch b; test_loader.next(b);) test_batches.push_back(b);
+      eta::data::DataLoader test_loader(test_set, {.batch_size = 1000, .shuffle = false, .transforms = normalize});
+      for (eta::data::Batch b; test_loader.next(b);) test_batches.push_back(flatten(b));
     }
 
     std::shared_ptr<eta::nn::Module> model;
@@ -82,7 +89,7 @@ int main(int argc, char** argv) {
       const double t0 = now();
       for (size_t i : order) {
         optimizer.zero_grad();
-        eta::cross_entropy(model->forward(batches[i].images), batches[i].labels).backward();
+        eta::cross_entropy(model->forward(batches[i].input), batches[i].target).backward();
         optimizer.step();
       }
       epoch_seconds.push_back(now() - t0);
@@ -92,10 +99,10 @@ int main(int argc, char** argv) {
     int64_t correct = 0;
     const double t0 = now();
     std::vector<eta::Tensor> predictions;
-    for (const auto& b : test_batches) predictions.push_back(eta::argmax(model->forward(b.images), 1));
+    for (const auto& b : test_batches) predictions.push_back(eta::argmax(model->forward(b.input), 1));
     const double infer = now() - t0;
     for (size_t i = 0; i < test_batches.size(); ++i) {
-      const auto p = predictions[i].to_int_vector(), l = test_batches[i].labels.to_int_vector();
+      const auto p = predictions[i].to_int_vector(), l = test_batches[i].target.to_int_vector();
       for (size_t j = 0; j < p.size(); ++j) correct += p[j] == l[j];
     }
     rusage usage{};

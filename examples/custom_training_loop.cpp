@@ -10,10 +10,12 @@ int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
   eta::manual_seed(0);
   const auto train_set = eta::data::load_mnist(dir, true), test_set = eta::data::load_mnist(dir, false);
-  eta::data::DataLoader train(train_set, {.batch_size = 128, .flatten = true});
+  // Pixels in [0, 1], then standardised with the training set's own mean and std.
+  const eta::data::TransformList normalize{eta::data::Normalize::fit(train_set)};
+  eta::data::DataLoader train(train_set, {.batch_size = 128, .transforms = normalize});
 
-  eta::nn::Sequential model{std::make_shared<eta::nn::Linear>(784, 128), std::make_shared<eta::nn::ReLU>(),
-                            std::make_shared<eta::nn::Linear>(128, 10)};
+  eta::nn::Sequential model{std::make_shared<eta::nn::Flatten>(), std::make_shared<eta::nn::Linear>(784, 128),
+                            std::make_shared<eta::nn::ReLU>(), std::make_shared<eta::nn::Linear>(128, 10)};
   eta::optim::AdamW optimizer(model.parameters(), {.lr = 2e-3, .weight_decay = 1e-4});
   const int64_t epochs = 2;
   eta::sched::CosineAnnealingLR schedule(optimizer, epochs * train.num_batches());
@@ -23,18 +25,18 @@ int main(int argc, char** argv) {
     eta::data::Batch batch;
     while (train.next(batch)) {
       optimizer.zero_grad();
-      eta::Tensor loss = eta::cross_entropy(model.forward(batch.images), batch.labels);
+      eta::Tensor loss = eta::cross_entropy(model.forward(batch.input), batch.target);
       loss.backward();
       optimizer.step();
       schedule.step();
     }
     // Test accuracy: no autograd, one pass over the test set.
     eta::NoGradGuard no_grad;
-    eta::data::DataLoader test(test_set, {.batch_size = 1000, .shuffle = false, .flatten = true});
+    eta::data::DataLoader test(test_set, {.batch_size = 1000, .shuffle = false, .transforms = normalize});
     int64_t correct = 0;
     while (test.next(batch)) {
-      const auto predicted = eta::argmax(model.forward(batch.images), 1).to_int_vector();
-      const auto labels = batch.labels.to_int_vector();
+      const auto predicted = eta::argmax(model.forward(batch.input), 1).to_int_vector();
+      const auto labels = batch.target.to_int_vector();
       for (size_t i = 0; i < labels.size(); ++i) correct += predicted[i] == labels[i];
     }
     std::printf("epoch %ld: test accuracy %.4f\n", static_cast<long>(epoch + 1),

@@ -54,6 +54,7 @@ int run(int argc, char** argv) {
   lo.batch_size = batch;
   lo.seed = seed;
   lo.drop_last = true;
+  lo.transforms = {data::Normalize::fit(train_set)};  // the training set's pixel mean and std
   data::DataLoader loader(train_set, lo);
   ETA_CHECK(loader.num_batches() > 0, "lr_find: fewer images (", train_set.size(), ") than one batch (", batch, ")");
   manual_seed(seed);
@@ -66,7 +67,7 @@ int run(int argc, char** argv) {
     if (loader.epoch() != epoch || step % loader.num_batches() == 0) loader.set_epoch(epoch);
     data::Batch b;
     loader.next(b);
-    return cross_entropy(model->forward(b.images), b.labels);
+    return cross_entropy(model->forward(b.input), b.target);
   }, opt);
 
   std::printf("lr_find: %s, %s, %zu steps from %g to %g (%s)%s\n", model->name().c_str(), optimizer->name().c_str(),

@@ -68,6 +68,7 @@ int run(int argc, char** argv) {
   lo.batch_size = batch;
   lo.seed = seed;
   lo.drop_last = true;
+  lo.transforms = {data::Normalize::fit(train_set)};  // the training set's pixel mean and std
   ETA_CHECK(data::DataLoader(train_set, lo).num_batches() > 0, "lr_sweep: fewer images than one batch");
 
   const auto train_once = [&](const std::string& label, double lr, const SchedulerMaker& make_sched) {
@@ -89,7 +90,7 @@ int run(int argc, char** argv) {
       data::Batch b;
       loader.next(b);
       optimizer->zero_grad();
-      const Tensor loss = cross_entropy(model->forward(b.images), b.labels);
+      const Tensor loss = cross_entropy(model->forward(b.input), b.target);
       const double v = loss.item();
       if (step == 0) first = v;
       ema = 0.98 * ema + 0.02 * v;

@@ -102,6 +102,7 @@ int run(int argc, char** argv) {
   data::DataLoaderOptions loader_opt;
   loader_opt.batch_size = batch;
   loader_opt.seed = seed;
+  loader_opt.transforms = {data::Normalize::fit(train_set)};  // the training set's pixel mean and std
   data::DataLoader loader(train_set, loader_opt);
   const int64_t steps_per_epoch = loader.num_batches();
   const int64_t total_steps = steps_per_epoch * epochs;
@@ -173,7 +174,7 @@ int run(int argc, char** argv) {
     while (loader.next(b)) {
       const double lr = optimizer->param_groups()[0].lr();
       optimizer->zero_grad();
-      const Tensor loss = cross_entropy(model->forward(b.images), b.labels);
+      const Tensor loss = cross_entropy(model->forward(b.input), b.target);
       const double value = loss.item();
       ETA_CHECK(std::isfinite(value), "the loss became ", value, " at epoch ", epoch + 1, " step ", b.index + 1,
                 " (learning rate ", lr, "): training diverged; try a smaller --lr");
@@ -182,8 +183,8 @@ int run(int argc, char** argv) {
       if (scheduler && !plateau) scheduler->step();
       step_loss.push_back(value);
       step_lr.push_back(lr);
-      loss_sum += value * static_cast<double>(b.labels.numel());
-      seen += b.labels.numel();
+      loss_sum += value * static_cast<double>(b.target.numel());
+      seen += b.target.numel();
       bar.update(b.index + 1, value, lr, seen);
     }
     const double seconds = bar.seconds();

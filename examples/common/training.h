@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eta/data/data_loader.h"
+#include "eta/data/mnist.h"
 #include "eta/eta.h"
 #include "eta/optim/registry.h"
 #include "eta/sched/registry.h"
@@ -63,10 +64,12 @@ struct Evaluation {
 };
 
 // Mean loss and confusion matrix on a whole data set, in eval mode and without autograd.
-inline Evaluation evaluate(nn::Module& model, const data::MnistDataset& set, data::DataLoaderOptions opt) {
+// `opt` carries the training loader's transforms (its normalisation); no shuffling, every example.
+inline Evaluation evaluate(nn::Module& model, const data::Dataset& set, data::DataLoaderOptions opt) {
   opt.shuffle = false;
   opt.drop_last = false;
   opt.batch_size = 1000;
+  opt.sampler = nullptr;
   data::DataLoader loader(set, opt);
   loader.set_epoch(0);
   Evaluation ev;
@@ -77,9 +80,9 @@ inline Evaluation evaluate(nn::Module& model, const data::MnistDataset& set, dat
   double total = 0;
   data::Batch b;
   while (loader.next(b)) {
-    const Tensor logits = model.forward(b.images);
-    total += cross_entropy(logits, b.labels, Reduction::Sum).item();
-    ev.confusion.add(logits, b.labels);
+    const Tensor logits = model.forward(b.input);
+    total += cross_entropy(logits, b.target, Reduction::Sum).item();
+    ev.confusion.add(logits, b.target);
   }
   model.train(was_training);
   ev.loss = total / static_cast<double>(std::max<int64_t>(set.size(), 1));

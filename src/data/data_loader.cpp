@@ -1,23 +1,70 @@
-// DataLoader: per-epoch shuffles from (seed, epoch), and batch assembly from uint8 pixels through a
-// 256-entry lookup table (each value normalised once in double, so every pixel rounds the same way).
-//
-// No background prefetching, on purpose: it does not pay. Measured on the 2-core development
-// machine with Fashion-MNIST (60,000 images): assembling every batch of an epoch takes 0.07-0.09 s
-// in total (about 0.1 ms per batch of 64, 0.18 ms per batch of 128), while one epoch of even the
-// smallest model's training takes seconds, so overlap could save at most ~2%. A loader thread
-// would instead compete with OpenMP's compute threads for the same two cores.
+// DataLoader: samplers, the distributed slice of each global batch, batch assembly (gather, then
+// per-example transforms with generators seeded from (seed, epoch, position)) and the choice
+// between assembling on the caller's thread and prefetching on workers (prefetcher.h).
 #include "eta/data/data_loader.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <numeric>
 #include <sstream>
 
 #include "eta/error.h"
 #include "eta/tensor/generator.h"
+#include "kernels/parallel.h"
+#include "prefetcher.h"
 #include "util/mix64.h"
 
 namespace eta::data {
+
+namespace {
+
+using util::mix64;
+
+// Mixed so that neighbouring seeds and epochs give unrelated generator seeds. The shuffle's stream
+// is unchanged from the MNIST-only loader, so existing runs keep their data order.
+uint64_t shuffle_seed(uint64_t seed, int64_t epoch) {
+  return mix64(mix64(seed) ^ mix64(static_cast<uint64_t>(epoch) + 0x632be59bd9b4e019ULL));
+}
+
+// The augmentation stream of the example at `position` of an epoch: independent of the batch it
+// falls in, of the rank that takes it and of the thread that transforms it.
+uint64_t example_seed(uint64_t seed, int64_t epoch, int64_t position) {
+  return mix64(shuffle_seed(seed ^ 0x9e3779b97f4a7c15ULL, epoch) ^ mix64(static_cast<uint64_t>(position)));
+}
+
+Shape with_batch(int64_t n, const Shape& s) {
+  Shape out{n};
+  out.insert(out.end(), s.begin(), s.end());
+  return out;
+}
+
+int64_t numel_of(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+// Examples per thread below which splitting a batch's assembly costs more than it saves.
+constexpr int64_t kParallelElements = 1 << 16;
+
+}  // namespace
+
+std::vector<int64_t> SequentialSampler::order(int64_t n, uint64_t, int64_t) const {
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  return order;
+}
+
+std::vector<int64_t> RandomSampler::order(int64_t n, uint64_t seed, int64_t epoch) const {
+  std::vector<int64_t> order = SequentialSampler().order(n, seed, epoch);
+  Generator gen(shuffle_seed(seed, epoch));
+  for (int64_t i = n - 1; i > 0; --i) {
+    const auto j = static_cast<int64_t>(gen.next_below(static_cast<uint64_t>(i) + 1));
+    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
+  }
+  return order;
+}
 
 std::string DataLoaderState::to_string() const {
   return "seed=" + std::to_string(seed) + " epoch=" + std::to_string(epoch) + " position=" + std::to_string(position);
@@ -51,21 +98,41 @@ DataLoaderState DataLoaderState::parse(const std::string& text) {
   return s;
 }
 
-DataLoader::DataLoader(const MnistDataset& dataset, DataLoaderOptions options)
-    : dataset_(&dataset), options_(options) {
-  ETA_CHECK(options.batch_size >= 1, "DataLoader: batch_size is ", options.batch_size, ", must be at least 1");
-  ETA_CHECK(!options.normalize || (options.std > 0 && std::isfinite(options.std) && std::isfinite(options.mean)),
-            "DataLoader: normalisation needs a finite mean and a positive std, got mean ", options.mean, " std ",
-            options.std);
-  state_.seed = options.seed;
-  for (int v = 0; v < 256; ++v) {
-    const double x = v / 255.0;
-    lut_[v] = static_cast<float>(options.normalize ? (x - options.mean) / options.std : x);
+DataLoader::DataLoader(const Dataset& dataset, DataLoaderOptions options)
+    : dataset_(&dataset), options_(std::move(options)), spec_(dataset.spec()) {
+  const auto& o = options_;
+  ETA_CHECK(o.batch_size >= 1, "DataLoader: batch_size is ", o.batch_size, ", must be at least 1");
+  ETA_CHECK(o.world_size >= 1 && o.rank >= 0 && o.rank < o.world_size, "DataLoader: rank ", o.rank, " of world_size ",
+            o.world_size, " is not a process of the job (need 0 <= rank < world_size)");
+  ETA_CHECK(o.num_workers >= 0 && o.num_workers <= 64, "DataLoader: num_workers is ", o.num_workers,
+            ", must be 0 to 64");
+  ETA_CHECK(o.prefetch >= 1, "DataLoader: prefetch is ", o.prefetch, ", must be at least 1");
+  example_shape_ = spec_.input_shape;
+  for (const auto& t : o.transforms) {
+    ETA_CHECK(t != nullptr, "DataLoader: a transform is null");
+    ETA_CHECK(is_floating(spec_.input_dtype), "DataLoader: transform ", t->name(), " needs float inputs, but ",
+              dataset.describe(), " has ", spec_.to_string());
+    example_shape_ = t->output_shape(example_shape_);
   }
+  state_.seed = o.seed;
+  start_workers();
 }
 
+void DataLoader::start_workers() {
+  prefetcher_.reset();  // joins the old workers before anything they read changes
+  if (options_.num_workers == 0) return;
+  prefetcher_ = std::make_unique<Prefetcher>(options_.num_workers, options_.num_workers * options_.prefetch,
+                                             [this](const std::vector<int64_t>& order, int64_t epoch, int64_t index) {
+                                               return assemble(order, epoch, index, /*parallel=*/false);
+                                             });
+}
+
+// The workers call assemble(), which reads the options: they must stop before the members go.
+DataLoader::~DataLoader() { prefetcher_.reset(); }
+
 int64_t DataLoader::num_samples() const {
-  const int64_t n = dataset_->size();
+  const Sampler* sampler = options_.sampler.get();
+  const int64_t n = sampler ? sampler->length(dataset_->size()) : dataset_->size();
   return options_.drop_last ? n / options_.batch_size * options_.batch_size : n;
 }
 
@@ -77,15 +144,15 @@ int64_t DataLoader::num_batches() const {
 std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
   ETA_CHECK(epoch >= 0, "DataLoader: epoch ", epoch, " is negative");
   const int64_t n = dataset_->size();
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
-  if (!options_.shuffle) return order;
-  // Mixed so that neighbouring seeds and epochs give unrelated generator seeds.
-  using util::mix64;
-  Generator gen(mix64(mix64(state_.seed) ^ mix64(static_cast<uint64_t>(epoch) + 0x632be59bd9b4e019ULL)));
-  for (int64_t i = n - 1; i > 0; --i) {
-    const auto j = static_cast<int64_t>(gen.next_below(static_cast<uint64_t>(i) + 1));
-    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
+  std::vector<int64_t> order;
+  if (options_.sampler) {
+    order = options_.sampler->order(n, state_.seed, epoch);
+    ETA_CHECK(static_cast<int64_t>(order.size()) == options_.sampler->length(n), "DataLoader: the sampler gave ",
+              order.size(), " indices, but its length() says ", options_.sampler->length(n));
+  } else if (options_.shuffle) {
+    order = RandomSampler().order(n, state_.seed, epoch);
+  } else {
+    order = SequentialSampler().order(n, state_.seed, epoch);
   }
   return order;
 }
@@ -100,20 +167,24 @@ void DataLoader::load_state(const DataLoaderState& state) {
   ETA_CHECK(state.epoch >= 0 && state.position >= 0 && state.position <= num_batches(),
             "DataLoader::load_state: ", state.to_string(), " does not fit this loader (", num_batches(),
             " batches per epoch)");
+  const bool reseeded = state.seed != state_.seed;
+  if (reseeded) prefetcher_.reset();  // workers read the seed
   state_ = state;
   order_epoch_ = -1;  // the seed may differ from the cached order's
+  if (reseeded) start_workers();
 }
 
-void DataLoader::ensure_order() {
-  if (order_epoch_ == state_.epoch && !order_.empty()) return;
-  order_ = epoch_order(state_.epoch);
-  order_epoch_ = state_.epoch;
+std::shared_ptr<const std::vector<int64_t>> DataLoader::order_for(int64_t epoch) {
+  if (order_epoch_ != epoch || !order_) {
+    order_ = std::make_shared<const std::vector<int64_t>>(epoch_order(epoch));
+    order_epoch_ = epoch;
+  }
+  return order_;
 }
 
 bool DataLoader::next(Batch& out) {
   if (state_.position >= num_batches()) return false;
-  ensure_order();
-  fill(out, state_.position);
+  out = batch(state_.position);
   ++state_.position;
   return true;
 }
@@ -121,30 +192,76 @@ bool DataLoader::next(Batch& out) {
 Batch DataLoader::batch(int64_t index) {
   ETA_CHECK(index >= 0 && index < num_batches(), "DataLoader::batch: index ", index, " out of range for ",
             num_batches(), " batches");
-  ensure_order();
+  const auto order = order_for(state_.epoch);
+  if (prefetcher_) return prefetcher_->take(order, state_.epoch, index, num_batches());
+  return assemble(*order, state_.epoch, index, /*parallel=*/true);
+}
+
+Batch DataLoader::assemble(const std::vector<int64_t>& order, int64_t epoch, int64_t index, bool parallel) const {
+  const int64_t B = options_.batch_size, W = options_.world_size, r = options_.rank;
+  const int64_t begin = index * B;
+  const int64_t global = std::min(B, num_samples() - begin);
+  // This rank's contiguous slice of the global batch.
+  const int64_t base = global / W, extra = global % W;
+  const int64_t lo = r * base + std::min(r, extra);
+  const int64_t n = base + (r < extra ? 1 : 0);
+  const int64_t* indices = order.data() + begin + lo;
+
   Batch out;
-  fill(out, index);
+  out.index = index;
+  out.global_size = global;
+  out.target = empty(with_batch(n, spec_.target_shape), spec_.target_dtype);
+  Tensor input = empty(with_batch(n, spec_.input_shape), spec_.input_dtype);
+  const int64_t per_example = std::max<int64_t>(1, spec_.input_numel());
+  kernels::parallel_for(0, n, parallel ? std::max<int64_t>(1, kParallelElements / per_example) : n + 1,
+                        [&](int64_t b, int64_t e) {
+                          Tensor in = input.slice(0, b, e), tg = out.target.slice(0, b, e);
+                          dataset_->gather(indices + b, e - b, in, tg);
+                        });
+  if (!options_.transforms.empty()) transform(input, epoch, begin + lo, parallel);
+  out.input = input;
   return out;
 }
 
-void DataLoader::fill(Batch& out, int64_t index) const {
-  const int64_t begin = index * options_.batch_size;
-  const int64_t b = std::min(options_.batch_size, num_samples() - begin);
-  const int64_t rows = dataset_->rows(), cols = dataset_->cols(), pix = rows * cols;
-  out.images = options_.flatten ? empty({b, pix}, kFloat32) : empty({b, 1, rows, cols}, kFloat32);
-  out.labels = empty({b}, kInt64);
-  out.index = index;
-  float* img = out.images.data_ptr<float>();
-  int64_t* lab = out.labels.data_ptr<int64_t>();
-  const uint8_t* pixels = dataset_->pixels().data();
-  const uint8_t* labels = dataset_->labels().data();
-  for (int64_t k = 0; k < b; ++k) {
-    const int64_t s = order_[static_cast<size_t>(begin + k)];
-    const uint8_t* src = pixels + s * pix;
-    float* dst = img + k * pix;
-    for (int64_t p = 0; p < pix; ++p) dst[p] = lut_[src[p]];
-    lab[k] = labels[s];
+namespace {
+
+// Runs every transform over examples [b, e) of `in` into `out`, through two scratch buffers.
+template <class T>
+void transform_range(const TransformList& transforms, const Shape& in_shape, const Shape& out_shape, const T* in,
+                     T* out, int64_t b, int64_t e, uint64_t seed, int64_t epoch, int64_t first_position) {
+  int64_t largest = numel_of(in_shape);
+  Shape s = in_shape;
+  for (const auto& t : transforms) largest = std::max(largest, numel_of(s = t->output_shape(s)));
+  std::vector<T> ping(static_cast<size_t>(largest)), pong(static_cast<size_t>(largest));
+  const int64_t in_numel = numel_of(in_shape), out_numel = numel_of(out_shape);
+  for (int64_t k = b; k < e; ++k) {
+    Generator gen(example_seed(seed, epoch, first_position + k));
+    const T* src = in + k * in_numel;
+    Shape shape = in_shape;
+    for (size_t i = 0; i < transforms.size(); ++i) {
+      T* dst = i + 1 == transforms.size() ? out + k * out_numel : (i % 2 ? pong.data() : ping.data());
+      transforms[i]->apply(src, dst, shape, gen);
+      shape = transforms[i]->output_shape(shape);
+      src = dst;
+    }
   }
+}
+
+}  // namespace
+
+void DataLoader::transform(Tensor& input, int64_t epoch, int64_t first_position, bool parallel) const {
+  const int64_t n = input.size(0);
+  Tensor out = empty(with_batch(n, example_shape_), input.dtype());
+  const int64_t grain = parallel ? std::max<int64_t>(1, kParallelElements / std::max<int64_t>(1, numel_of(example_shape_))) : n + 1;
+  kernels::parallel_for(0, n, grain, [&](int64_t b, int64_t e) {
+    if (input.dtype() == kFloat32)
+      transform_range(options_.transforms, spec_.input_shape, example_shape_, input.data_ptr<float>(),
+                      out.data_ptr<float>(), b, e, state_.seed, epoch, first_position);
+    else
+      transform_range(options_.transforms, spec_.input_shape, example_shape_, input.data_ptr<double>(),
+                      out.data_ptr<double>(), b, e, state_.seed, epoch, first_position);
+  });
+  input = out;
 }
 
 }  // namespace eta::data

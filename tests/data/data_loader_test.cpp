@@ -123,36 +123,36 @@ TEST(DataLoader, BatchesShapesValuesAndLastBatch) {
   DataLoaderOptions o;
   o.batch_size = 4;
   o.shuffle = false;
+  o.transforms = {std::make_shared<Normalize>(std::vector<double>{kFashionMnistMean}, std::vector<double>{kFashionMnistStd})};
   DataLoader loader(d, o);
   EXPECT_EQ(loader.num_batches(), 3);
   Batch b;
   std::vector<int64_t> sizes;
   while (loader.next(b)) {
-    sizes.push_back(b.images.size(0));
-    EXPECT_EQ(b.images.shape(), (Shape{b.images.size(0), 1, 4, 3}));
-    EXPECT_EQ(b.images.dtype(), kFloat32);
-    EXPECT_EQ(b.labels.dtype(), kInt64);
-    EXPECT_EQ(b.labels.shape(), (Shape{b.images.size(0)}));
+    sizes.push_back(b.input.size(0));
+    EXPECT_EQ(b.input.shape(), (Shape{b.input.size(0), 1, 4, 3}));
+    EXPECT_EQ(b.input.dtype(), kFloat32);
+    EXPECT_EQ(b.target.dtype(), kInt64);
+    EXPECT_EQ(b.target.shape(), (Shape{b.input.size(0)}));
   }
   EXPECT_EQ(sizes, (std::vector<int64_t>{4, 4, 2}));
   EXPECT_FALSE(loader.next(b));
   // Values of batch 2 (samples 8 and 9), normalised with the Fashion-MNIST statistics.
   const Batch last = loader.batch(2);
-  EXPECT_EQ(last.labels.to_int_vector(), (std::vector<int64_t>{8, 9}));
-  const float* px = last.images.data_ptr<float>();
+  EXPECT_EQ(last.target.to_int_vector(), (std::vector<int64_t>{8, 9}));
+  const float* px = last.input.data_ptr<float>();
   for (int64_t p = 0; p < 12; ++p) {
-    const double v = ((9 * 7 + p) % 256) / 255.0;
-    EXPECT_EQ(px[12 + p], static_cast<float>((v - kFashionMnistMean) / kFashionMnistStd));
+    // Pixels become float32 v/255 when gathered, then are normalised in double and rounded once.
+    const double v = static_cast<float>(((9 * 7 + p) % 256) / 255.0);
+    EXPECT_EQ(px[12 + p], static_cast<float>((v - kFashionMnistMean) * (1 / kFashionMnistStd)));
   }
 }
 
-TEST(DataLoader, DropLastFlattenAndPlainScaling) {
+TEST(DataLoader, DropLastAndPlainScaling) {
   const MnistDataset d = small_set(10, 4, 3);
   DataLoaderOptions o;
   o.batch_size = 4;
   o.drop_last = true;
-  o.flatten = true;
-  o.normalize = false;
   DataLoader loader(d, o);
   EXPECT_EQ(loader.num_batches(), 2);
   EXPECT_EQ(loader.num_samples(), 8);
@@ -161,12 +161,14 @@ TEST(DataLoader, DropLastFlattenAndPlainScaling) {
   std::set<int64_t> seen;
   while (loader.next(b)) {
     ++n;
-    EXPECT_EQ(b.images.shape(), (Shape{4, 12}));
-    for (int64_t l : b.labels.to_int_vector()) seen.insert(l);
-    const float* px = b.images.data_ptr<float>();
-    for (int64_t k = 0; k < 48; ++k) {
-      EXPECT_GE(px[k], 0.0f);
-      EXPECT_LE(px[k], 1.0f);
+    EXPECT_EQ(b.input.shape(), (Shape{4, 1, 4, 3}));
+    for (int64_t l : b.target.to_int_vector()) seen.insert(l);
+    const float* px = b.input.data_ptr<float>();
+    const auto target = b.target.to_int_vector();
+    for (int64_t k = 0; k < 4; ++k) {
+      // Without transforms a pixel is exactly its byte / 255; labels are i % 10 for image i.
+      const uint8_t* image = d.image(target[static_cast<size_t>(k)]);
+      for (int64_t q = 0; q < 12; ++q) EXPECT_EQ(px[k * 12 + q], static_cast<float>(image[q] / 255.0));
     }
   }
   EXPECT_EQ(n, 2);
@@ -210,7 +212,7 @@ TEST(DataLoader, BatchesFollowTheEpochOrder) {
   Batch b;
   std::vector<int64_t> labels;
   while (loader.next(b))
-    for (int64_t l : b.labels.to_int_vector()) labels.push_back(l);
+    for (int64_t l : b.target.to_int_vector()) labels.push_back(l);
   ASSERT_EQ(labels.size(), 30u);
   for (size_t i = 0; i < 30; ++i) EXPECT_EQ(labels[i], order[i] % 10);
 }
@@ -249,10 +251,10 @@ TEST(DataLoader, ResumeFromSavedStateSeesTheSameBatches) {
   for (size_t i = 0; i < rest.size(); ++i) {
     const Batch& r = ref[per_epoch + 3 + i];
     EXPECT_EQ(rest[i].index, r.index);
-    EXPECT_EQ(rest[i].labels.to_int_vector(), r.labels.to_int_vector());
-    ASSERT_EQ(rest[i].images.numel(), r.images.numel());
-    EXPECT_EQ(0, std::memcmp(rest[i].images.raw_data(), r.images.raw_data(),
-                             static_cast<size_t>(r.images.numel()) * sizeof(float)));
+    EXPECT_EQ(rest[i].target.to_int_vector(), r.target.to_int_vector());
+    ASSERT_EQ(rest[i].input.numel(), r.input.numel());
+    EXPECT_EQ(0, std::memcmp(rest[i].input.raw_data(), r.input.raw_data(),
+                             static_cast<size_t>(r.input.numel()) * sizeof(float)));
   }
 }
 
@@ -276,8 +278,10 @@ TEST(DataLoader, StateParsingAndBadOptions) {
   o.batch_size = 0;
   EXPECT_NE(error_of([&] { DataLoader(d, o); }).find("batch_size is 0"), std::string::npos);
   o.batch_size = 4;
-  o.std = 0;
-  EXPECT_NE(error_of([&] { DataLoader(d, o); }).find("positive std"), std::string::npos);
+  EXPECT_NE(error_of([&] { Normalize({0.5}, {0}); }).find("positive, finite std"), std::string::npos);
+  o.rank = 2;
+  o.world_size = 2;
+  EXPECT_NE(error_of([&] { DataLoader(d, o); }).find("rank 2 of world_size 2"), std::string::npos);
 }
 
 }  // namespace
