@@ -28,22 +28,27 @@ Tensor ResidualBlock::forward(const Tensor& x) {
   return relu(add(bn2_->forward(conv2_->forward(h)), x));
 }
 
-SmallCNN::SmallCNN(int64_t num_classes, Generator& gen) {
+SmallCNN::SmallCNN(int64_t num_classes, Generator& gen) : SmallCNN(ImageShape{}, num_classes, gen) {}
+
+SmallCNN::SmallCNN(ImageShape input, int64_t num_classes, Generator& gen) : input_(input) {
+  ETA_CHECK(input.channels >= 1 && input.height >= 4 && input.width >= 4 && input.height % 4 == 0 &&
+                input.width % 4 == 0 && num_classes >= 1,
+            "SmallCNN: needs images whose sides are multiples of 4 and one class, got ", input.channels, "x",
+            input.height, "x", input.width, " and ", num_classes, " classes");
   using M = std::shared_ptr<nn::Module>;
   features_ = register_module("features", std::make_shared<nn::Sequential>(std::initializer_list<M>{
-      std::make_shared<nn::Conv2d>(1, 32, 3, same3x3(), gen), std::make_shared<nn::BatchNorm2d>(32),
+      std::make_shared<nn::Conv2d>(input.channels, 32, 3, same3x3(), gen), std::make_shared<nn::BatchNorm2d>(32),
       std::make_shared<nn::ReLU>(), std::make_shared<nn::MaxPool2d>(2),
       std::make_shared<ResidualBlock>(32, gen), std::make_shared<nn::MaxPool2d>(2),
       std::make_shared<nn::Conv2d>(32, 64, 3, same3x3(), gen), std::make_shared<nn::BatchNorm2d>(64),
       std::make_shared<nn::ReLU>()}));
   classifier_ = register_module("classifier", std::make_shared<nn::Sequential>(std::initializer_list<M>{
       std::make_shared<nn::Flatten>(), std::make_shared<nn::Dropout>(0.25, gen),
-      std::make_shared<nn::Linear>(64 * 7 * 7, num_classes, true, gen)}));
+      std::make_shared<nn::Linear>(64 * (input.height / 4) * (input.width / 4), num_classes, true, gen)}));
 }
 
 Tensor SmallCNN::forward(const Tensor& x) {
-  ETA_CHECK(x.dim() == 4 && x.size(1) == 1 && x.size(2) == 28 && x.size(3) == 28,
-            "SmallCNN: expected input (N, 1, 28, 28), got ", shape_str(x.shape()));
+  input_.check(x, "SmallCNN");
   return classifier_->forward(features_->forward(x));
 }
 

@@ -47,6 +47,26 @@ TEST(Models, SmallCnnShapesAndBuffers) {
   EXPECT_EQ(m.named_buffers().size(), 4u * 3);  // 4 BatchNorms x (mean, var, count)
 }
 
+TEST(Models, ImageShapeSizesTheFirstConvAndTheClassifier) {
+  LeNet5 lenet(ImageShape{3, 32, 32}, 100);
+  EXPECT_EQ(lenet.forward(zeros({2, 3, 32, 32})).shape(), (Shape{2, 100}));
+  // conv 3->6 (456) + conv 6->16 (2416) + 576->120 (69240) + 120->84 (10164) + 84->100 (8500)
+  EXPECT_EQ(lenet.num_parameters(), 456 + 2416 + 69240 + 10164 + 8500);
+  const std::string msg = [&] {
+    try {
+      lenet.forward(zeros({2, 1, 28, 28}));
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  }();
+  EXPECT_NE(msg.find("LeNet5: expected input (N, 3, 32, 32), got [2, 1, 28, 28]"), std::string::npos) << msg;
+  SmallCNN cnn(ImageShape{3, 32, 32});
+  EXPECT_EQ(cnn.forward(zeros({2, 3, 32, 32})).shape(), (Shape{2, 10}));
+  EXPECT_THROW(SmallCNN(ImageShape{3, 30, 30}), Error);
+  EXPECT_THROW(LeNet5(ImageShape{1, 8, 8}), Error);
+}
+
 TEST(Models, EachModelLearnsARandomBatch) {
   manual_seed(0);
   const Tensor x = randn({16, 1, 28, 28});
