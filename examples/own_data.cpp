@@ -1,0 +1,34 @@
+// Your own data in 30 lines: tensors you computed -> TensorDataset -> seeded train/validation
+// split -> Standardize fitted on the training part -> DataLoader -> an MLP regression.
+#include <cstdio>
+
+#include "eta/eta.h"
+#include "eta/optim/adam.h"
+
+int main() {
+  using namespace eta;
+  manual_seed(0);
+  const Tensor x = rand({2000, 3}, kFloat32);                          // 2,000 examples, 3 features
+  const Tensor y = add(mul(x.select(1, 0), x.select(1, 1)), exp(neg(x.select(1, 2)))).reshape({2000, 1});
+  const auto all = std::make_shared<data::TensorDataset>(x, y);      // target [1] per example
+  const auto parts = data::random_split(all, std::vector<double>{0.8, 0.2}, /*seed=*/1);
+  const data::TransformList standardize{data::Standardize::fit(*parts[0])};
+  data::DataLoader train(*parts[0], {.batch_size = 32, .transforms = standardize, .num_workers = 1});
+  data::DataLoader valid(*parts[1], {.batch_size = 400, .shuffle = false, .transforms = standardize});
+
+  nn::Sequential model{std::make_shared<nn::Linear>(3, 64), std::make_shared<nn::Tanh>(), std::make_shared<nn::Linear>(64, 1)};
+  optim::Adam optimizer(model.parameters(), {.lr = 3e-3});
+  for (int64_t epoch = 0; epoch < 30; ++epoch) {
+    train.set_epoch(epoch);
+    for (data::Batch b; train.next(b);) {
+      optimizer.zero_grad();
+      mse_loss(model.forward(b.input), b.target).backward();
+      optimizer.step();
+    }
+  }
+  NoGradGuard no_grad;
+  data::Batch v;
+  valid.next(v);
+  std::printf("validation MSE %.5f on %ld examples\n", mse_loss(model.forward(v.input), v.target).item(),
+              static_cast<long>(v.target.size(0)));
+}
