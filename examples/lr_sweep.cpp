@@ -12,6 +12,7 @@
 #include "eta/sched/linear_lr.h"
 #include "eta/sched/one_cycle_lr.h"
 #include "eta/sched/sequential_lr.h"
+#include "eta/train/smoothed_loss.h"
 #include "eta/train/svg_plot.h"
 
 namespace {
@@ -23,7 +24,8 @@ const char* kUsage =
     "                [--lrs 1e-4,1e-3,1e-2,1e-1,1,10] [--steps 300] [--batch 64] [--schedules true]\n"
     "                [--seed N] [--threads N] [--limit N] [--test_limit 2000] [--plot FILE.svg] [--csv FILE.csv]\n"
     "Each run starts from the same weights and sees the same batches. A run diverges when its loss\n"
-    "is not finite or its smoothed loss exceeds 4x the starting loss; it is reported, not plotted on.\n"
+    "is not finite or its smoothed loss exceeds 4x the best smoothed loss so far (lr_find's rule);\n"
+    "it is reported, not plotted on.\n"
     "With --schedules true (default), the best constant rate is also run with cosine annealing,\n"
     "one-cycle and 10% linear warm-up followed by cosine annealing.\n";
 
@@ -84,23 +86,20 @@ int run(int argc, char** argv) {
     auto optimizer = optim::make_optimizer(optimizer_name, model->parameters(), f);
     auto scheduler = make_sched ? make_sched(*optimizer) : nullptr;
     data::DataLoader loader(train_set, lo);
-    double ema = 0, first = 0;
+    train::SmoothedLoss smoothed;  // the rule lr_find uses too
     for (int64_t step = 0; step < steps; ++step) {
       if (step % loader.num_batches() == 0) loader.set_epoch(step / loader.num_batches());
       data::Batch b;
       loader.next(b);
       optimizer->zero_grad();
       const Tensor loss = cross_entropy(model->forward(b.input), b.target);
-      const double v = loss.item();
-      if (step == 0) first = v;
-      ema = 0.98 * ema + 0.02 * v;
-      const double smoothed = ema / (1 - std::pow(0.98, static_cast<double>(step + 1)));
-      if (!std::isfinite(v) || smoothed > 4 * first) {  // diverged: stop, report, plot what came before
+      const double value = smoothed.add(loss.item());
+      if (smoothed.diverged()) {  // stop, report, plot what came before
         r.diverged_at = step + 1;
         return r;
       }
       r.steps.push_back(static_cast<double>(step + 1));
-      r.smoothed.push_back(smoothed);
+      r.smoothed.push_back(value);
       loss.backward();
       optimizer->step();
       if (scheduler) scheduler->step();

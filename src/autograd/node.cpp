@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "autograd/anomaly_checks.h"
+#include "eta/autograd/anomaly.h"
 #include "eta/autograd/grad_mode.h"
 #include "eta/error.h"
 #include "eta/ops/elementwise.h"
@@ -59,6 +61,7 @@ Tensor record(const char* name, Tensor result, const std::vector<Tensor>& inputs
     else
       edges[i].leaf = t.impl_ptr();
   }
+  if (anomaly_enabled()) check_forward(name, result, inputs);
   auto node = std::make_shared<Node>(name, std::move(edges), std::move(backward));
   node->output_shape = result.shape();
   node->output_dtype = result.dtype();
@@ -146,6 +149,7 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       grads = node->apply(g_out);
       ETA_CHECK(grads.size() == node->next().size(), "backward: op '", node->name(), "' returned ", grads.size(),
                 " gradients for ", node->next().size(), " inputs");
+      if (anomaly_enabled()) check_backward(node->name(), node->output_shape, grads);
       if (!retain_graph) node->release();
     }
     for (size_t i = 0; i < node->next().size(); ++i) {

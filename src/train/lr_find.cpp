@@ -2,6 +2,8 @@
 // pick the steepest descent and min/10 suggestions.
 #include "eta/train/lr_find.h"
 
+#include "eta/train/smoothed_loss.h"
+
 #include <cmath>
 #include <limits>
 
@@ -86,7 +88,7 @@ LRFindResult lr_find(const std::vector<Tensor>& params, optim::Optimizer& optimi
   Snapshot snapshot(params, buffers, optimizer);
   LRFindResult r;
   try {
-    double avg = 0, best = std::numeric_limits<double>::infinity();
+    SmoothedLoss smoothed(o.smooth_beta, o.diverge_th);
     const double n = static_cast<double>(o.num_iter - 1);
     for (int64_t i = 0; i < o.num_iter; ++i) {
       const double frac = static_cast<double>(i) / n;
@@ -99,14 +101,11 @@ LRFindResult lr_find(const std::vector<Tensor>& params, optim::Optimizer& optimi
       const double value = loss.item();
       r.lrs.push_back(lr);
       r.losses.push_back(value);
-      avg = o.smooth_beta * avg + (1 - o.smooth_beta) * value;
-      const double smooth = avg / (1 - std::pow(o.smooth_beta, static_cast<double>(i + 1)));
-      r.smoothed.push_back(smooth);
-      if (!std::isfinite(smooth) || (i > 0 && smooth > o.diverge_th * best)) {
+      r.smoothed.push_back(smoothed.add(value));
+      if (smoothed.diverged()) {
         r.diverged = true;
         break;
       }
-      best = std::min(best, smooth);
       loss.backward();
       optimizer.step();
     }

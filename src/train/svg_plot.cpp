@@ -77,13 +77,22 @@ Axes& SvgPlot::add_panel(const std::string& title, const std::string& x_label, c
   return panels_.back();
 }
 
+// Upper bound of a legend character's width in pixels at the plot's 12 px font.
+constexpr double kLegendCharWidth = 7.5;
+
 std::string SvgPlot::render() const {
   const int height = panel_height_ * static_cast<int>(std::max<size_t>(panels_.size(), 1));
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width_ << "\" height=\"" << height
       << "\" viewBox=\"0 0 " << width_ << " " << height << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  const double left = 70, right = 240, top = 36, bottom = 48;
+  // The legend column is as wide as its longest label (at most ~7.5 px per character of 12 px
+  // Helvetica), so a label is never cut off at the right edge.
+  size_t longest = 0;
+  for (const Axes& ax : panels_)
+    for (const Series& s : ax.series) longest = std::max(longest, s.label.size());
+  const double left = 70, right = std::max(120.0, 54 + kLegendCharWidth * static_cast<double>(longest)), top = 36,
+               bottom = 48;
   for (size_t pi = 0; pi < panels_.size(); ++pi) {
     const Axes& ax = panels_[pi];
     const double y_off = static_cast<double>(pi) * panel_height_;

@@ -15,6 +15,7 @@ class ConfusionMatrix {
   void add(const Tensor& logits_or_predictions, const Tensor& targets);
   int64_t count(int64_t target, int64_t predicted) const { return counts_[static_cast<size_t>(target * n_ + predicted)]; }
   int64_t total() const;
+  int64_t num_classes() const { return n_; }
   double accuracy() const;
   std::vector<double> per_class_accuracy() const;  // NaN for a class with no samples
   // A table with row = true class, column = predicted class; `names` label the rows if given.

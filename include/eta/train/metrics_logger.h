@@ -1,0 +1,34 @@
+// MetricsLogger: per-epoch metrics to a CSV file and/or a JSON-lines file — epoch, training loss,
+// every validation metric (loss, accuracy, top-k or RMSE, MAE, R²), the learning rate of the first
+// group, seconds and examples per second; the JSON lines also carry the confusion matrix for
+// classification. Both files are rewritten atomically after every epoch, so a crash or a throwing
+// callback never leaves half a file, and a resumed run continues them exactly.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "eta/train/callback.h"
+
+namespace eta::train {
+
+class MetricsLogger : public Callback {
+ public:
+  // Either path may be empty (not written).
+  MetricsLogger(std::string csv_path, std::string jsonl_path);
+  std::string name() const override { return "metrics"; }
+  void on_epoch_end(Trainer& t, const EpochInfo& epoch) override;
+  std::map<std::string, std::string> state() const override;
+  void load_state(const std::map<std::string, std::string>& state, const std::map<std::string, Tensor>&) override;
+
+  const std::vector<std::string>& json_lines() const { return json_lines_; }
+
+ private:
+  std::string csv_path_, jsonl_path_;
+  std::vector<std::string> columns_;  // fixed by the first epoch
+  std::vector<std::string> csv_rows_, json_lines_;
+};
+
+// One epoch as a JSON object (no newline), for MetricsLogger and programs' --json output.
+std::string epoch_json(const EpochInfo& epoch, double lr);
+
+}  // namespace eta::train

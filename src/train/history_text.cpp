@@ -1,0 +1,50 @@
+// EpochInfo lines <-> text (history_text.h).
+#include "train/history_text.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "eta/error.h"
+
+namespace eta::train {
+
+namespace {
+std::string g17(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+}  // namespace
+
+std::string history_to_text(const std::vector<EpochInfo>& history) {
+  std::string out;
+  for (const EpochInfo& e : history) {
+    out += std::to_string(e.epoch) + " " + g17(e.train_loss) + " " + std::to_string(e.examples) + " " +
+           std::to_string(e.steps) + " " + std::to_string(e.skipped_steps) + " " + g17(e.seconds);
+    for (const auto& [k, v] : e.metrics) out += " " + k + "=" + g17(v);
+    out += "\n";
+  }
+  return out;
+}
+
+std::vector<EpochInfo> history_from_text(const std::string& text) {
+  std::vector<EpochInfo> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream in(line);
+    EpochInfo e;
+    ETA_CHECK(static_cast<bool>(in >> e.epoch >> e.train_loss >> e.examples >> e.steps >> e.skipped_steps >> e.seconds),
+              "Trainer history: unreadable line '", line, "'");
+    for (std::string kv; in >> kv;) {
+      const size_t eq = kv.find('=');
+      ETA_CHECK(eq != std::string::npos && eq > 0, "Trainer history: '", kv, "' is not metric=value");
+      e.metrics[kv.substr(0, eq)] = std::stod(kv.substr(eq + 1));
+    }
+    e.has_validation = !e.metrics.empty();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace eta::train

@@ -1,0 +1,101 @@
+// MetricsLogger: rows kept in memory (and in checkpoints), files rewritten atomically per epoch.
+#include "eta/train/metrics_logger.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "eta/error.h"
+#include "eta/train/svg_plot.h"
+#include "eta/train/trainer.h"
+
+namespace eta::train {
+
+namespace {
+
+std::string g17(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& rows) {
+  std::string out;
+  for (const auto& r : rows) out += r + "\n";
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+std::string epoch_json(const EpochInfo& e, double lr) {
+  std::ostringstream os;
+  os << "{\"epoch\": " << e.epoch + 1 << ", \"train_loss\": " << g17(e.train_loss);
+  for (const auto& [k, v] : e.metrics) os << ", \"" << k << "\": " << g17(v);
+  os << ", \"lr\": " << g17(lr) << ", \"train_seconds\": " << g17(e.seconds) << ", \"examples_per_second\": "
+     << g17(e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0)
+     << ", \"skipped_steps\": " << e.skipped_steps;
+  if (e.has_validation && e.validation.task == Task::Classification) {
+    const ConfusionMatrix& cm = e.validation.confusion;
+    os << ", \"val_confusion\": [";
+    const int64_t classes = cm.num_classes();
+    for (int64_t r = 0; r < classes; ++r) {
+      os << (r ? ", [" : "[");
+      for (int64_t c = 0; c < classes; ++c) os << (c ? ", " : "") << cm.count(r, c);
+      os << "]";
+    }
+    os << "]";
+  }
+  os << "}";
+  return os.str();
+}
+
+MetricsLogger::MetricsLogger(std::string csv_path, std::string jsonl_path)
+    : csv_path_(std::move(csv_path)), jsonl_path_(std::move(jsonl_path)) {}
+
+void MetricsLogger::on_epoch_end(Trainer& t, const EpochInfo& e) {
+  const double lr = t.optimizer().param_groups().empty() ? 0.0 : t.optimizer().param_groups()[0].lr();
+  if (columns_.empty())
+    for (const auto& [k, v] : e.metrics) columns_.push_back(k);
+  // Streams rather than string '+' chains, which trip GCC 12's false -Wrestrict warning.
+  std::ostringstream row;
+  row << e.epoch + 1 << ',' << g17(e.train_loss);
+  for (const auto& k : columns_) {
+    const auto it = e.metrics.find(k);
+    row << ',' << (it == e.metrics.end() ? std::string() : g17(it->second));
+  }
+  row << ',' << g17(lr) << ',' << g17(e.seconds) << ','
+      << g17(e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0);
+  csv_rows_.push_back(row.str());
+  json_lines_.push_back(epoch_json(e, lr));
+  if (!csv_path_.empty()) {
+    std::ostringstream header;
+    header << "epoch,train_loss";
+    for (const auto& k : columns_) header << ',' << k;
+    header << ",lr,train_seconds,examples_per_second\n";
+    write_file_atomically(csv_path_, header.str() + join(csv_rows_));
+  }
+  if (!jsonl_path_.empty()) write_file_atomically(jsonl_path_, join(json_lines_));
+}
+
+std::map<std::string, std::string> MetricsLogger::state() const {
+  std::string cols;
+  for (const auto& c : columns_) cols += c + "\n";
+  return {{"columns", cols}, {"csv", join(csv_rows_)}, {"json", join(json_lines_)}};
+}
+
+void MetricsLogger::load_state(const std::map<std::string, std::string>& s, const std::map<std::string, Tensor>&) {
+  const auto get = [&](const char* k) { return s.count(k) ? s.at(k) : std::string(); };
+  columns_ = split_lines(get("columns"));
+  csv_rows_ = split_lines(get("csv"));
+  json_lines_ = split_lines(get("json"));
+}
+
+}  // namespace eta::train
