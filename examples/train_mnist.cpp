@@ -40,7 +40,7 @@ int run(int argc, char** argv) {
   setup.train = &train_set;
   setup.test = &test_set;
   setup.test_transforms = {data::Normalize::fit(train_set)};  // the training set's pixel mean and std
-  setup.loader.transforms = setup.test_transforms;
+  setup.train_transforms = setup.test_transforms;
   if (data_dir.find("fashion") != std::string::npos) setup.class_names = kFashionClasses;
   manual_seed(config.seed);
   setup.model = examples::make_model(model_name);

@@ -1,80 +1,104 @@
-// fit_and_report: the epoch loop of the example training programs — optimizer and schedule from
-// the flags, resume from a checkpoint (model, optimizer, scheduler, generator, history), live
-// progress, evaluation after every epoch, checkpoints, metrics CSV, JSON lines, plot and the final
-// summary. Header-only; examples only.
+// fit_and_report: a training program's run on the library's Trainer — optimizer and schedule from
+// the flags, callbacks for what the flags ask (progress, metrics, JSON lines, telemetry, clipping,
+// early stopping, checkpoints, plot), resume with the run's settings checked, anomaly mode, and the
+// final report (confusion matrix, or RMSE/MAE/R²). Header-only; examples only.
 #pragma once
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "common/run.h"
+#include "eta/autograd/anomaly.h"
+#include "eta/train/checkpointer.h"
+#include "eta/train/early_stopping.h"
+#include "eta/train/guards.h"
+#include "eta/train/metrics_logger.h"
+#include "eta/train/plot_callback.h"
+#include "eta/train/progress_callback.h"
+#include "eta/train/telemetry.h"
+#include "eta/train/trainer.h"
 
 namespace eta::examples {
 
-namespace run_detail {
-
-struct History {
-  std::vector<double> step_loss, step_lr;
-  std::vector<EpochRecord> records;
-  int64_t start_epoch = 0;
+// Everything a run needs besides its flags.
+struct RunSetup {
+  std::string program;          // "train_images", for messages
+  std::string model_key;        // what the checkpoint records as the model ("lenet", "mlp", ...)
+  std::string data_label;       // where the data came from, for the start-up line
+  std::shared_ptr<nn::Module> model;
+  const data::Dataset* train = nullptr;
+  const data::Dataset* test = nullptr;
+  data::TransformList train_transforms;  // augmentation + normalisation
+  data::TransformList test_transforms;   // normalisation only
+  train::Task task = train::Task::Classification;
+  std::vector<std::string> class_names;
+  std::map<std::string, Tensor> saved_with_model;  // e.g. Standardize's statistics
 };
 
-inline train::CheckpointExtras to_checkpoint(const RunConfig& c, const RunSetup& s, const History& h, int64_t epoch) {
+// Prints each epoch as one JSON object on stdout (--json true).
+class JsonLines : public train::Callback {
+ public:
+  std::string name() const override { return "json_lines"; }
+  void on_epoch_end(train::Trainer&, const train::EpochInfo& e) override {
+    std::printf("%s\n", train::epoch_json(e).c_str());
+    std::fflush(stdout);
+  }
+};
+
+namespace run_detail {
+
+// The run's settings, saved in checkpoints and checked on resume before anything is restored.
+inline train::CheckpointExtras run_extras(const RunConfig& c, const RunSetup& s) {
   train::CheckpointExtras ex;
-  ex.metadata = {{"epoch", std::to_string(epoch)},
-                 {"model", s.model_key},
-                 {"seed", std::to_string(c.seed)},
-                 {"batch", std::to_string(c.batch)},
-                 {"train_size", std::to_string(s.train->size())},
-                 {"generator", train::generator_state_to_string(default_generator())},
-                 {"epoch_record_fields", "7"}};
-  std::vector<double> flat;
-  for (const auto& r : h.records)
-    flat.insert(flat.end(), {r.train_loss, r.test_loss, r.test_metric, r.test_metric2, r.lr, r.seconds, r.per_second});
-  ex.tensors = {{"step_loss", to_tensor(h.step_loss)}, {"step_lr", to_tensor(h.step_lr)}, {"epochs", to_tensor(flat)}};
-  for (const auto& [k, v] : s.saved_with_model) ex.tensors[k] = v;
+  ex.tensors = s.saved_with_model;
+  ex.metadata = {{"run.model", s.model_key},
+                 {"run.seed", std::to_string(c.seed)},
+                 {"run.batch", std::to_string(c.batch)},
+                 {"run.train_size", std::to_string(s.train->size())}};
   return ex;
 }
 
-inline History resume_from(const RunConfig& c, const RunSetup& s, optim::Optimizer& opt, sched::Scheduler* sched) {
-  const train::CheckpointExtras ex = train::load_checkpoint(c.resume, *s.model, opt, sched);
+inline void check_resume(const RunConfig& c, const RunSetup& s, const train::CheckpointExtras& saved) {
   const auto meta = [&](const char* k) {
-    ETA_CHECK(ex.metadata.count(k), "--resume: ", c.resume, " has no '", k, "' entry");
-    return ex.metadata.at(k);
+    ETA_CHECK(saved.metadata.count(k), "--resume: ", c.resume, " has no '", k, "' entry (not written by ", s.program, "?)");
+    return saved.metadata.at(k);
   };
-  ETA_CHECK(meta("model") == s.model_key, "--resume: ", c.resume, " holds a ", meta("model"), " model, but --model is ",
-            s.model_key);
-  ETA_CHECK(meta("seed") == std::to_string(c.seed), "--resume: ", c.resume, " was trained with --seed ", meta("seed"),
-            "; pass the same seed");
-  ETA_CHECK(meta("batch") == std::to_string(c.batch) && meta("train_size") == std::to_string(s.train->size()),
-            "--resume: ", c.resume, " was trained with batch ", meta("batch"), " on ", meta("train_size"),
+  ETA_CHECK(meta("run.model") == s.model_key, "--resume: ", c.resume, " holds a ", meta("run.model"),
+            " model, but --model is ", s.model_key);
+  ETA_CHECK(meta("run.seed") == std::to_string(c.seed), "--resume: ", c.resume, " was trained with --seed ",
+            meta("run.seed"), "; pass the same seed");
+  ETA_CHECK(meta("run.batch") == std::to_string(c.batch) && meta("run.train_size") == std::to_string(s.train->size()),
+            "--resume: ", c.resume, " was trained with batch ", meta("run.batch"), " on ", meta("run.train_size"),
             " examples; this run has batch ", c.batch, " on ", s.train->size());
-  History h;
-  h.start_epoch = util::parse_int("epoch", meta("epoch"));
-  train::generator_state_from_string(default_generator(), meta("generator"));
-  h.step_loss = ex.tensors.at("step_loss").to_vector();
-  h.step_lr = ex.tensors.at("step_lr").to_vector();
-  const std::vector<double> flat = ex.tensors.at("epochs").to_vector();
-  if (ex.metadata.count("epoch_record_fields")) {
-    for (size_t i = 0; i + 7 <= flat.size(); i += 7)
-      h.records.push_back({flat[i], flat[i + 1], flat[i + 2], flat[i + 3], flat[i + 4], flat[i + 5], flat[i + 6]});
-  } else {  // written by train_mnist before the data layer: six fields, no second test metric
-    for (size_t i = 0; i + 6 <= flat.size(); i += 6)
-      h.records.push_back({flat[i], flat[i + 1], flat[i + 2], 0.0, flat[i + 3], flat[i + 4], flat[i + 5]});
+}
+
+inline void add_callbacks(train::Trainer& t, const RunConfig& c, const RunSetup& s, std::FILE* human) {
+  t.add(std::make_shared<train::ProgressCallback>(human));
+  if (!c.telemetry.empty()) t.add(std::make_shared<train::Telemetry>(c.telemetry));
+  if (c.clip_grad_norm > 0)
+    t.add(std::make_shared<train::GradientClipping>(train::GradientClippingOptions{.max_norm = c.clip_grad_norm}));
+  if (!c.metrics.empty()) t.add(std::make_shared<train::MetricsLogger>(c.metrics, ""));
+  if (c.json) t.add(std::make_shared<JsonLines>());
+  if (!c.plot.empty()) t.add(std::make_shared<train::PlotCallback>(c.plot, s.program + ": " + s.model->name()));
+  if (c.early_stop > 0)
+    t.add(std::make_shared<train::EarlyStopping>(
+        train::EarlyStoppingOptions{.monitor = "test_loss", .patience = c.early_stop}));
+  if (!c.checkpoint.empty())
+    t.add(std::make_shared<train::Checkpointer>(c.checkpoint,
+                                                train::CheckpointerOptions{.every_steps = c.checkpoint_every}));
+}
+
+inline void report(const train::Evaluation& ev, const RunSetup& s, std::FILE* human) {
+  if (ev.task == train::Task::Classification) {
+    std::fprintf(human, "\ntest accuracy %.4f (%ld examples), test loss %.4f\n", ev.accuracy(),
+                 static_cast<long>(ev.examples), ev.loss);
+    std::fprintf(human, "confusion matrix (rows: true class, columns: predicted):\n%s",
+                 ev.confusion.to_string(s.class_names).c_str());
+  } else {
+    std::fprintf(human, "\ntest RMSE %.6g, MAE %.6g, R^2 %.4f (%ld examples)\n", ev.rmse, ev.mae, ev.r2,
+                 static_cast<long>(ev.examples));
   }
-  return h;
-}
-
-inline void print_epoch_json(const EpochRecord& r, int64_t epoch, Task task, const std::string& unit) {
-  if (task == Task::Classification)
-    std::printf("{\"epoch\": %ld, \"train_loss\": %.17g, \"test_loss\": %.17g, \"test_acc\": %.17g, ",
-                static_cast<long>(epoch), r.train_loss, r.test_loss, r.test_metric);
-  else
-    std::printf("{\"epoch\": %ld, \"train_loss\": %.17g, \"test_loss\": %.17g, \"test_rmse\": %.17g, \"test_r2\": %.17g, ",
-                static_cast<long>(epoch), r.train_loss, r.test_loss, r.test_metric, r.test_metric2);
-  std::printf("\"lr\": %.17g, \"train_seconds\": %.6f, \"%s_per_second\": %.3f}\n", r.lr, r.seconds, unit.c_str(),
-              r.per_second);
-  std::fflush(stdout);
-}
-
-inline Tensor task_loss(Task task, const Tensor& output, const Tensor& target) {
-  return task == Task::Classification ? cross_entropy(output, target) : mse_loss(output, target);
 }
 
 }  // namespace run_detail
@@ -82,84 +106,35 @@ inline Tensor task_loss(Task task, const Tensor& output, const Tensor& target) {
 // Trains s.model on s.train for c.epochs, evaluating on s.test after each; returns the exit status.
 inline int fit_and_report(RunConfig& c, RunSetup& s) {
   using namespace run_detail;
-  data::DataLoaderOptions lo = s.loader;
-  lo.batch_size = c.batch;
-  lo.seed = c.seed;
-  lo.num_workers = c.workers;
-  data::DataLoader loader(*s.train, lo);
+  data::DataLoader loader(*s.train, {.batch_size = c.batch, .seed = c.seed, .transforms = s.train_transforms,
+                                     .num_workers = c.workers});
   ETA_CHECK(loader.num_batches() > 0, s.program, ": no training batches (", s.train->size(), " examples)");
-  data::DataLoaderOptions eval_opt = lo;
-  eval_opt.transforms = s.test_transforms;
-  const int64_t steps_per_epoch = loader.num_batches();
   auto optimizer = optim::make_optimizer(c.optimizer, s.model->parameters(), c.opt_flags);
   bool plateau = false;
-  auto scheduler = make_schedule(c, *optimizer, steps_per_epoch * c.epochs, plateau);
-  History h;
+  auto scheduler = make_schedule(c, *optimizer, loader.num_batches() * c.epochs, plateau);
+  train::Trainer t(*s.model, *optimizer, loader, {.epochs = c.epochs, .task = s.task, .scheduler_metric = "test_loss"});
+  t.set_scheduler(scheduler.get(), plateau ? train::SchedulerStep::OnMetric : train::SchedulerStep::PerBatch);
+  t.set_validation(s.test, s.test_transforms, "test_");
+  t.set_checkpoint_extras(run_extras(c, s));
   std::FILE* human = c.json ? stderr : stdout;
+  add_callbacks(t, c, s, human);
   if (!c.resume.empty()) {
-    h = resume_from(c, s, *optimizer, scheduler.get());
-    std::fprintf(human, "resumed %s after epoch %ld\n", c.resume.c_str(), static_cast<long>(h.start_epoch));
+    t.load_checkpoint(c.resume, [&](const train::CheckpointExtras& saved) { check_resume(c, s, saved); });
+    std::fprintf(human, "resumed %s at epoch %ld, step %ld\n", c.resume.c_str(), static_cast<long>(t.epoch() + 1),
+                 static_cast<long>(t.step()));
   }
-  std::fprintf(human, "%s: %s (%ld parameters) on %s: %ld train / %ld test %s, batch %ld, %s lr %s%s%s, %d threads, %s\n",
+  std::fprintf(human, "%s: %s (%ld parameters) on %s: %ld train / %ld test examples, batch %ld, %s lr %s%s%s, %d threads, %s\n",
                s.program.c_str(), s.model->name().c_str(), static_cast<long>(s.model->num_parameters()),
-               s.data_label.c_str(), static_cast<long>(s.train->size()), static_cast<long>(s.test->size()), s.unit.c_str(),
+               s.data_label.c_str(), static_cast<long>(s.train->size()), static_cast<long>(s.test->size()),
                static_cast<long>(c.batch), optimizer->name().c_str(), c.opt_flags["lr"].c_str(),
                scheduler ? ", schedule " : "", scheduler ? scheduler->name().c_str() : "", get_num_threads(),
                blas_info().c_str());
-
-  TaskEvaluation last = evaluate_task(*s.model, *s.test, eval_opt, s.task);
-  for (int64_t epoch = h.start_epoch; epoch < c.epochs; ++epoch) {
-    loader.set_epoch(epoch);
-    train::ProgressBar bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.epochs), steps_per_epoch, human);
-    double loss_sum = 0;
-    int64_t seen = 0;
-    for (data::Batch b; loader.next(b);) {
-      const double lr = optimizer->param_groups()[0].lr();
-      optimizer->zero_grad();
-      const Tensor loss = task_loss(s.task, s.model->forward(b.input), b.target);
-      const double value = loss.item();
-      ETA_CHECK(std::isfinite(value), "the loss became ", value, " at epoch ", epoch + 1, " step ", b.index + 1,
-                " (learning rate ", lr, "): training diverged; try a smaller --lr");
-      loss.backward();
-      optimizer->step();
-      if (scheduler && !plateau) scheduler->step();
-      h.step_loss.push_back(value);
-      h.step_lr.push_back(lr);
-      loss_sum += value * static_cast<double>(b.target.size(0));
-      seen += b.target.size(0);
-      bar.update(b.index + 1, value, lr, seen);
-    }
-    const double seconds = bar.seconds();
-    last = evaluate_task(*s.model, *s.test, eval_opt, s.task);
-    if (scheduler && plateau) scheduler->step(last.loss);
-    const bool cls = s.task == Task::Classification;
-    const EpochRecord rec{loss_sum / static_cast<double>(seen), last.loss, cls ? last.accuracy() : last.rmse,
-                          cls ? 0.0 : last.r2, h.step_lr.back(), seconds, static_cast<double>(seen) / seconds};
-    h.records.push_back(rec);
-    char line[256];
-    if (cls)
-      std::snprintf(line, sizeof line, "train_loss %.4f test_loss %.4f test_acc %.4f lr %.3g %.1fs %.0f %s/s",
-                    rec.train_loss, rec.test_loss, rec.test_metric, rec.lr, rec.seconds, rec.per_second, s.unit.c_str());
-    else
-      std::snprintf(line, sizeof line, "train_mse %.4g test_rmse %.4g test_r2 %.4f lr %.3g %.1fs %.0f %s/s",
-                    rec.train_loss, rec.test_metric, rec.test_metric2, rec.lr, rec.seconds, rec.per_second, s.unit.c_str());
-    bar.finish(line);
-    if (c.json) print_epoch_json(rec, epoch + 1, s.task, s.unit);
-    if (!c.checkpoint.empty())
-      train::save_checkpoint(c.checkpoint, *s.model, *optimizer, scheduler.get(), to_checkpoint(c, s, h, epoch + 1));
-    if (!c.metrics.empty()) train::write_file_atomically(c.metrics, metrics_csv(h.records, s.task, s.unit));
+  {
+    autograd::DetectAnomalyGuard anomaly(c.detect_anomaly);
+    t.fit();
   }
-  if (!c.plot.empty()) plot_run(c.plot, s, optimizer->name(), h.step_loss, h.step_lr, h.records, steps_per_epoch);
-
-  if (s.task == Task::Classification) {
-    std::fprintf(human, "\ntest accuracy %.4f (%ld %s), test loss %.4f\n", last.accuracy(),
-                 static_cast<long>(last.confusion.total()), s.unit.c_str(), last.loss);
-    std::fprintf(human, "confusion matrix (rows: true class, columns: predicted):\n%s",
-                 last.confusion.to_string(s.class_names).c_str());
-  } else {
-    std::fprintf(human, "\ntest RMSE %.6g, MAE %.6g, R^2 %.4f (%ld %s)\n", last.rmse, last.mae, last.r2,
-                 static_cast<long>(s.test->size()), s.unit.c_str());
-  }
+  if (t.stopped()) std::fprintf(human, "%s\n", t.stop_reason().c_str());
+  report(t.evaluate(*s.test, s.test_transforms), s, human);
   return 0;
 }
 

@@ -1,8 +1,7 @@
-// A supervised training run shared by train_mnist, train_images and train_tabular: the common
-// flags (epochs, batch, optimizer and scheduler with their own flags, seed, threads, checkpoint and
-// resume, metrics, plot, JSON lines), building the schedule, the epoch loop with exact resume,
-// evaluation for classification (loss, accuracy, confusion) or regression (MSE, RMSE, MAE, R²),
-// and the report. Header-only; examples only. (The library's Trainer, issue 13, will take this over.)
+// The flags every training program shares (train_mnist, train_images, train_tabular): epochs,
+// batch, optimizer and scheduler with their own flags, seed, threads, workers, checkpoints and
+// resume, metrics, plot, JSON lines, telemetry, anomaly mode, clipping, early stopping — parsed
+// into a RunConfig — and the schedule they describe. Header-only; examples only.
 #pragma once
 #include <cmath>
 #include <cstdio>
@@ -16,9 +15,6 @@
 #include "eta/sched/linear_lr.h"
 #include "eta/sched/sequential_lr.h"
 #include "eta/threads.h"
-#include "eta/train/checkpoint.h"
-#include "eta/train/progress.h"
-#include "eta/train/svg_plot.h"
 
 namespace eta::examples {
 
@@ -42,22 +38,19 @@ inline const char* kRunFlagsUsage =
     "  --metrics     write per-epoch metrics as CSV\n"
     "  --plot        draw loss and learning-rate curves as SVG\n"
     "  --json        true: one JSON object per epoch on stdout (human output goes to stderr)\n"
-    "  --limit       use only the first N training examples (quick runs and tests)\n";
-
-enum class Task { Classification, Regression };
-
-inline Task parse_task(const std::string& text) {
-  const std::string t = util::canonical_name(text);
-  if (t == "classification") return Task::Classification;
-  if (t == "regression") return Task::Regression;
-  detail::throw_error("--task must be classification or regression, got '", text, "'");
-}
+    "  --limit       use only the first N training examples (quick runs and tests)\n"
+    "  --telemetry   one JSON line per step: step, epoch, loss, lr, grad_norm, update_ratio\n"
+    "  --detect_anomaly true: name the first op that makes a NaN/Inf (forward or backward)\n"
+    "  --clip_grad_norm X  clip the global gradient norm to X\n"
+    "  --early_stop N      stop after N epochs without a lower test loss; keep the best weights\n"
+    "  --checkpoint_every N  also save the checkpoint every N steps (mid-epoch resume)\n";
 
 struct RunConfig {
-  int64_t epochs = 5, batch = 64, warmup = 0, limit = 0, workers = 0;
+  int64_t epochs = 5, batch = 64, warmup = 0, limit = 0, workers = 0, early_stop = 0, checkpoint_every = 0;
   uint64_t seed = 0;
-  std::string optimizer, scheduler, checkpoint, resume, metrics, plot;
-  bool json = false;
+  double clip_grad_norm = 0;
+  std::string optimizer, scheduler, checkpoint, resume, metrics, plot, telemetry;
+  bool json = false, detect_anomaly = false;
   optim::Flags opt_flags;
   sched::Flags sched_flags;
 };
@@ -80,6 +73,15 @@ inline RunConfig take_run_flags(Flags& flags) {
   c.plot = flags.take("plot", "");
   c.json = util::parse_bool("--json", flags.take("json", "false"));
   c.limit = util::parse_int("--limit", flags.take("limit", "0"));
+  c.telemetry = flags.take("telemetry", "");
+  c.detect_anomaly = util::parse_bool("--detect_anomaly", flags.take("detect_anomaly", "false"));
+  c.clip_grad_norm = util::parse_double("--clip_grad_norm", flags.take("clip_grad_norm", "0"));
+  c.early_stop = util::parse_int("--early_stop", flags.take("early_stop", "0"));
+  c.checkpoint_every = util::parse_int("--checkpoint_every", flags.take("checkpoint_every", "0"));
+  ETA_CHECK(c.clip_grad_norm >= 0, "--clip_grad_norm must be non-negative, got ", c.clip_grad_norm);
+  ETA_CHECK(c.early_stop >= 0, "--early_stop must be non-negative, got ", c.early_stop);
+  ETA_CHECK(c.checkpoint_every >= 0, "--checkpoint_every must be non-negative, got ", c.checkpoint_every);
+  ETA_CHECK(c.checkpoint_every == 0 || !c.checkpoint.empty(), "--checkpoint_every needs --checkpoint FILE");
   ETA_CHECK(c.epochs >= 1, "--epochs must be at least 1, got ", c.epochs);
   ETA_CHECK(c.batch >= 1, "--batch must be at least 1, got ", c.batch);
   ETA_CHECK(c.warmup >= 0, "--warmup must be non-negative, got ", c.warmup);
@@ -111,120 +113,5 @@ inline std::unique_ptr<sched::Scheduler> make_schedule(RunConfig& c, optim::Opti
   parts.push_back(sched::make_scheduler(c.scheduler, optimizer, c.sched_flags));
   return std::make_unique<sched::SequentialLR>(optimizer, std::move(parts), std::vector<int64_t>{c.warmup});
 }
-
-// Test-set figures: mean loss, and accuracy + confusion (classification) or RMSE, MAE, R² (regression).
-struct TaskEvaluation {
-  double loss = 0, rmse = 0, mae = 0, r2 = 0;
-  train::ConfusionMatrix confusion{1};
-  double accuracy() const { return confusion.accuracy(); }
-};
-
-inline TaskEvaluation evaluate_task(nn::Module& model, const data::Dataset& set, data::DataLoaderOptions opt, Task task) {
-  if (task == Task::Classification) {
-    const Evaluation e = evaluate(model, set, opt);
-    TaskEvaluation out;
-    out.loss = e.loss;
-    out.confusion = e.confusion;
-    return out;
-  }
-  opt.shuffle = false;
-  opt.drop_last = false;
-  opt.batch_size = 1000;
-  opt.sampler = nullptr;
-  data::DataLoader loader(set, opt);
-  NoGradGuard no_grad;
-  const bool was_training = model.is_training();
-  model.eval();
-  double sq = 0, abs = 0, sum = 0, sumsq = 0;
-  int64_t n = 0;
-  for (data::Batch b; loader.next(b);) {
-    const std::vector<double> p = model.forward(b.input).to_vector(), y = b.target.to_vector();
-    ETA_CHECK(p.size() == y.size(), "the model gives ", p.size(), " outputs for ", y.size(), " targets");
-    for (size_t i = 0; i < p.size(); ++i) {
-      sq += (p[i] - y[i]) * (p[i] - y[i]);
-      abs += std::abs(p[i] - y[i]);
-      sum += y[i];
-      sumsq += y[i] * y[i];
-    }
-    n += static_cast<int64_t>(y.size());
-  }
-  model.train(was_training);
-  TaskEvaluation out;
-  const double count = static_cast<double>(std::max<int64_t>(n, 1));
-  out.loss = sq / count;
-  out.rmse = std::sqrt(out.loss);
-  out.mae = abs / count;
-  const double var = sumsq / count - (sum / count) * (sum / count);
-  out.r2 = var > 0 ? 1 - out.loss / var : std::nan("");
-  return out;
-}
-
-// Everything a run needs besides its flags.
-struct RunSetup {
-  std::string program;     // "train_images", for messages
-  std::string model_key;   // what the checkpoint records as the model ("lenet", "mlp", ...)
-  std::string data_label;  // "Fashion-MNIST at DIR", for the start-up line
-  std::string unit = "images";  // "images" or "examples": the JSON/CSV throughput key
-  std::shared_ptr<nn::Module> model;
-  const data::Dataset* train = nullptr;
-  const data::Dataset* test = nullptr;
-  data::DataLoaderOptions loader;  // batch size, seed and workers are set from the flags
-  data::TransformList test_transforms;  // the deterministic ones (normalisation), for evaluation
-  Task task = Task::Classification;
-  std::vector<std::string> class_names;
-  std::map<std::string, Tensor> saved_with_model;  // e.g. Standardize's statistics, into checkpoints
-};
-
-struct EpochRecord {
-  double train_loss, test_loss, test_metric, test_metric2, lr, seconds, per_second;
-};
-
-namespace run_detail {
-
-inline std::string metrics_csv(const std::vector<EpochRecord>& rows, Task task, const std::string& unit) {
-  std::ostringstream os;
-  os.precision(17);
-  os << (task == Task::Classification ? "epoch,train_loss,test_loss,test_acc,lr,train_seconds,"
-                                      : "epoch,train_loss,test_loss,test_rmse,test_r2,lr,train_seconds,")
-     << unit << "_per_second\n";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    os << i + 1 << ',' << r.train_loss << ',' << r.test_loss << ',' << r.test_metric << ',';
-    if (task == Task::Regression) os << r.test_metric2 << ',';
-    os << r.lr << ',' << r.seconds << ',' << r.per_second << '\n';
-  }
-  return os.str();
-}
-
-inline Tensor to_tensor(const std::vector<double>& v) { return from_vector(v, {static_cast<int64_t>(v.size())}, kFloat64); }
-
-inline void plot_run(const std::string& path, const RunSetup& s, const std::string& optimizer_name,
-                     const std::vector<double>& step_loss, const std::vector<double>& step_lr,
-                     const std::vector<EpochRecord>& records, int64_t steps_per_epoch) {
-  train::SvgPlot plot;
-  auto& losses = plot.add_panel(s.program + ": " + s.model->name() + ", " + optimizer_name, "step",
-                                s.task == Task::Classification ? "cross-entropy loss" : "mean squared error");
-  std::vector<double> steps(step_loss.size()), epoch_steps, test_losses;
-  for (size_t i = 0; i < steps.size(); ++i) steps[i] = static_cast<double>(i + 1);
-  for (size_t e = 0; e < records.size(); ++e) {
-    epoch_steps.push_back(static_cast<double>((e + 1) * static_cast<size_t>(steps_per_epoch)));
-    test_losses.push_back(records[e].test_loss);
-  }
-  // The raw per-step loss is noisy: draw it faintly, with a bias-corrected moving average on top.
-  std::vector<double> smooth(step_loss.size());
-  double ema = 0;
-  for (size_t i = 0; i < step_loss.size(); ++i) {
-    ema = 0.98 * ema + 0.02 * step_loss[i];
-    smooth[i] = ema / (1 - std::pow(0.98, static_cast<double>(i + 1)));
-  }
-  losses.series.push_back({"train (per step)", steps, step_loss, false, 0.3});
-  losses.series.push_back({"train (smoothed)", steps, smooth, false});
-  losses.series.push_back({"test (per epoch)", epoch_steps, test_losses, true});
-  auto& lrs = plot.add_panel("learning rate", "step", "learning rate");
-  lrs.series.push_back({"lr", steps, step_lr, false});
-  plot.save(path);
-}
-
-}  // namespace run_detail
 
 }  // namespace eta::examples

@@ -39,6 +39,17 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
   io::save_safetensors(path, tensors, metadata);
 }
 
+CheckpointExtras read_checkpoint_extras(const std::string& path) {
+  const io::SafetensorsFile file = io::load_safetensors(path);
+  const auto format = file.metadata.find(kFormatKey);
+  ETA_CHECK(format != file.metadata.end() && format->second == kFormatValue, "read_checkpoint_extras: ", path,
+            " is a safetensors file but not an eta checkpoint");
+  CheckpointExtras extras;
+  extras.tensors = with_prefix(file, "extra.");
+  extras.metadata = file.metadata;
+  return extras;
+}
+
 CheckpointExtras load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
                                  sched::Scheduler* scheduler) {
   const io::SafetensorsFile file = io::load_safetensors(path);

@@ -20,7 +20,7 @@ std::string history_to_text(const std::vector<EpochInfo>& history) {
   std::string out;
   for (const EpochInfo& e : history) {
     out += std::to_string(e.epoch) + " " + g17(e.train_loss) + " " + std::to_string(e.examples) + " " +
-           std::to_string(e.steps) + " " + std::to_string(e.skipped_steps) + " " + g17(e.seconds);
+           std::to_string(e.steps) + " " + std::to_string(e.skipped_steps) + " " + g17(e.seconds) + " " + g17(e.lr);
     for (const auto& [k, v] : e.metrics) out += " " + k + "=" + g17(v);
     out += "\n";
   }
@@ -34,7 +34,7 @@ std::vector<EpochInfo> history_from_text(const std::string& text) {
   while (std::getline(lines, line)) {
     std::istringstream in(line);
     EpochInfo e;
-    ETA_CHECK(static_cast<bool>(in >> e.epoch >> e.train_loss >> e.examples >> e.steps >> e.skipped_steps >> e.seconds),
+    ETA_CHECK(static_cast<bool>(in >> e.epoch >> e.train_loss >> e.examples >> e.steps >> e.skipped_steps >> e.seconds >> e.lr),
               "Trainer history: unreadable line '", line, "'");
     for (std::string kv; in >> kv;) {
       const size_t eq = kv.find('=');

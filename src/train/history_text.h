@@ -1,5 +1,5 @@
 // The Trainer's epoch history as text for checkpoint metadata, one epoch per line:
-// "<epoch> <train_loss> <examples> <steps> <skipped> <seconds> [<metric>=<value> ...]", doubles in
+// "<epoch> <train_loss> <examples> <steps> <skipped> <seconds> <lr> [<metric>=<value> ...]", doubles in
 // 17 significant digits so they read back exactly. Private to train/.
 #pragma once
 #include <string>

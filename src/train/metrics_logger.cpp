@@ -35,7 +35,8 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 }  // namespace
 
-std::string epoch_json(const EpochInfo& e, double lr) {
+std::string epoch_json(const EpochInfo& e) {
+  const double lr = e.lr;
   std::ostringstream os;
   os << "{\"epoch\": " << e.epoch + 1 << ", \"train_loss\": " << g17(e.train_loss);
   for (const auto& [k, v] : e.metrics) os << ", \"" << k << "\": " << g17(v);
@@ -60,8 +61,17 @@ std::string epoch_json(const EpochInfo& e, double lr) {
 MetricsLogger::MetricsLogger(std::string csv_path, std::string jsonl_path)
     : csv_path_(std::move(csv_path)), jsonl_path_(std::move(jsonl_path)) {}
 
-void MetricsLogger::on_epoch_end(Trainer& t, const EpochInfo& e) {
-  const double lr = t.optimizer().param_groups().empty() ? 0.0 : t.optimizer().param_groups()[0].lr();
+void MetricsLogger::on_train_begin(Trainer& t) {
+  if (!csv_rows_.empty() || t.history().empty()) return;
+  for (const EpochInfo& e : t.history()) add(e);
+}
+
+void MetricsLogger::on_epoch_end(Trainer&, const EpochInfo& e) {
+  add(e);
+  write();
+}
+
+void MetricsLogger::add(const EpochInfo& e) {
   if (columns_.empty())
     for (const auto& [k, v] : e.metrics) columns_.push_back(k);
   // Streams rather than string '+' chains, which trip GCC 12's false -Wrestrict warning.
@@ -71,10 +81,13 @@ void MetricsLogger::on_epoch_end(Trainer& t, const EpochInfo& e) {
     const auto it = e.metrics.find(k);
     row << ',' << (it == e.metrics.end() ? std::string() : g17(it->second));
   }
-  row << ',' << g17(lr) << ',' << g17(e.seconds) << ','
+  row << ',' << g17(e.lr) << ',' << g17(e.seconds) << ','
       << g17(e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0);
   csv_rows_.push_back(row.str());
-  json_lines_.push_back(epoch_json(e, lr));
+  json_lines_.push_back(epoch_json(e));
+}
+
+void MetricsLogger::write() const {
   if (!csv_path_.empty()) {
     std::ostringstream header;
     header << "epoch,train_loss";

@@ -55,9 +55,10 @@ Trainer& Trainer::set_scheduler(sched::Scheduler* scheduler, SchedulerStep when)
   return *this;
 }
 
-Trainer& Trainer::set_validation(const data::Dataset* validation, data::TransformList transforms) {
+Trainer& Trainer::set_validation(const data::Dataset* validation, data::TransformList transforms, std::string prefix) {
   validation_ = validation;
   validation_transforms_ = std::move(transforms);
+  validation_prefix_ = std::move(prefix);
   return *this;
 }
 
@@ -70,8 +71,13 @@ Trainer& Trainer::add(std::shared_ptr<Callback> callback) {
   return *this;
 }
 
-Trainer& Trainer::set_checkpoint_tensors(std::map<std::string, Tensor> tensors) {
-  checkpoint_tensors_ = std::move(tensors);
+Trainer& Trainer::set_checkpoint_extras(CheckpointExtras extras) {
+  for (const auto& [k, v] : extras.metadata)
+    ETA_CHECK(k.rfind("trainer.", 0) != 0 && k.rfind("callback.", 0) != 0, "Trainer::set_checkpoint_extras: '", k,
+              "' is a reserved name (trainer.* and callback.* are the Trainer's own)");
+  for (const auto& [k, v] : extras.tensors)
+    ETA_CHECK(k.rfind("callback.", 0) != 0, "Trainer::set_checkpoint_extras: '", k, "' is a reserved name");
+  checkpoint_extras_ = std::move(extras);
   return *this;
 }
 
@@ -176,7 +182,7 @@ void Trainer::finish_epoch(EpochInfo& info) {
   if (validation_) {
     info.validation = evaluate(*validation_, validation_transforms_);
     info.has_validation = true;
-    info.metrics = info.validation.metrics("val_");
+    info.metrics = info.validation.metrics(validation_prefix_);
   }
   if (scheduler_ && scheduler_step_ == SchedulerStep::PerEpoch) scheduler_->step();
   if (scheduler_ && scheduler_step_ == SchedulerStep::OnMetric) {
@@ -185,6 +191,7 @@ void Trainer::finish_epoch(EpochInfo& info) {
               "', which this epoch did not measure (set a validation set, or another scheduler_metric)");
     scheduler_->step(it->second);
   }
+  info.lr = optimizer_->param_groups().empty() ? 0.0 : optimizer_->param_groups()[0].lr();
   history_.push_back(info);
   ++epoch_;
   for (auto& c : callbacks_) c->on_epoch_end(*this, info);
@@ -193,8 +200,7 @@ void Trainer::finish_epoch(EpochInfo& info) {
 // ---- checkpoints ----
 
 void Trainer::save_checkpoint(const std::string& path) const {
-  CheckpointExtras ex;
-  ex.tensors = checkpoint_tensors_;
+  CheckpointExtras ex = checkpoint_extras_;
   ex.metadata["trainer.epoch"] = std::to_string(epoch_);
   ex.metadata["trainer.step"] = std::to_string(step_);
   ex.metadata["trainer.loader"] = train_->state().to_string();
@@ -210,7 +216,9 @@ void Trainer::save_checkpoint(const std::string& path) const {
   train::save_checkpoint(path, *model_, *optimizer_, scheduler_, ex);
 }
 
-std::map<std::string, Tensor> Trainer::load_checkpoint(const std::string& path) {
+CheckpointExtras Trainer::load_checkpoint(const std::string& path,
+                                          const std::function<void(const CheckpointExtras&)>& check) {
+  if (check) check(read_checkpoint_extras(path));
   CheckpointExtras ex = train::load_checkpoint(path, *model_, *optimizer_, scheduler_);
   const auto meta = [&](const std::string& k) {
     const auto it = ex.metadata.find(k);
@@ -236,7 +244,7 @@ std::map<std::string, Tensor> Trainer::load_checkpoint(const std::string& path) 
   epoch_steps_ = steps;
   epoch_skipped_ = skipped;
   history_ = std::move(history);
-  std::map<std::string, Tensor> user;
+  CheckpointExtras user;
   for (const auto& c : callbacks_) {
     const std::string prefix = "callback." + c->name() + ".";
     std::map<std::string, std::string> state;
@@ -245,10 +253,13 @@ std::map<std::string, Tensor> Trainer::load_checkpoint(const std::string& path) 
       if (k.rfind(prefix, 0) == 0) state[k.substr(prefix.size())] = v;
     for (const auto& [k, t] : ex.tensors)
       if (k.rfind(prefix, 0) == 0) tensors[k.substr(prefix.size())] = t;
-    c->load_state(state, tensors);
+    // A callback the saved run did not have starts fresh.
+    if (!state.empty() || !tensors.empty()) c->load_state(state, tensors);
   }
   for (const auto& [k, t] : ex.tensors)
-    if (k.rfind("callback.", 0) != 0) user[k] = t;
+    if (k.rfind("callback.", 0) != 0) user.tensors[k] = t;
+  for (const auto& [k, v] : ex.metadata)
+    if (k.rfind("callback.", 0) != 0 && k.rfind("trainer.", 0) != 0 && k.rfind("eta.", 0) != 0) user.metadata[k] = v;
   return user;
 }
 

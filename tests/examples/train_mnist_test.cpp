@@ -92,7 +92,7 @@ TEST_F(TrainMnist, SameSeedGivesIdenticalLossesAndTheToySetIsLearned) {
   while (std::getline(lines, line)) {
     ++count;
     for (const char* key : {"\"epoch\"", "\"train_loss\"", "\"test_loss\"", "\"test_acc\"", "\"lr\"", "\"train_seconds\"",
-                            "\"images_per_second\""})
+                            "\"examples_per_second\""})
       EXPECT_NE(line.find(key), std::string::npos) << line;
   }
   EXPECT_EQ(count, 3);

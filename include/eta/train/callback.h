@@ -35,6 +35,7 @@ struct EpochInfo {
   double train_loss = 0;
   int64_t examples = 0, steps = 0, skipped_steps = 0;
   double seconds = 0;
+  double lr = 0;  // the first parameter group's learning rate at the epoch's end
   std::map<std::string, double> metrics;
   bool has_validation = false;
   Evaluation validation;  // the whole evaluation (confusion matrix too) when has_validation

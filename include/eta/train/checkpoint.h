@@ -30,6 +30,10 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
 CheckpointExtras load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
                                  sched::Scheduler* scheduler);
 
+// The extra tensors and metadata of a checkpoint, without touching any model (to check a file's run
+// settings before restoring it).
+CheckpointExtras read_checkpoint_extras(const std::string& path);
+
 // A Generator's state as text ("a b c d", decimal words) and back, for checkpoint metadata.
 std::string generator_state_to_string(const Generator& gen);
 void generator_state_from_string(Generator& gen, const std::string& text);

@@ -16,6 +16,7 @@
 #include "eta/optim/optimizer.h"
 #include "eta/sched/scheduler.h"
 #include "eta/train/callback.h"
+#include "eta/train/checkpoint.h"
 #include "eta/train/evaluate.h"
 
 namespace eta::train {
@@ -48,8 +49,10 @@ class Trainer {
   Trainer& set_loss(LossFn loss);
   Trainer& set_scheduler(sched::Scheduler* scheduler, SchedulerStep when = SchedulerStep::PerBatch);
   // Evaluated after every epoch, in eval mode, without autograd, with `transforms` (normally the
-  // training loader's deterministic ones, e.g. its normalisation).
-  Trainer& set_validation(const data::Dataset* validation, data::TransformList transforms = {});
+  // training loader's deterministic ones, e.g. its normalisation). Its metrics are named
+  // "<prefix>loss", "<prefix>acc", ... (a program evaluating on its test set passes "test_").
+  Trainer& set_validation(const data::Dataset* validation, data::TransformList transforms = {},
+                          std::string prefix = "val_");
   Trainer& add(std::shared_ptr<Callback> callback);
 
   // Trains until options.epochs are done (continuing from the current epoch and batch after a
@@ -66,12 +69,14 @@ class Trainer {
 
   // Atomic checkpoint of everything a resume needs; load_checkpoint() puts it all back so fit()
   // continues exactly where the saved run was, bit for bit. The Trainer must be built as the saved
-  // one was (same model, optimizer, scheduler and callbacks by name). Tensors given to
-  // set_checkpoint_tensors() (e.g. Standardize statistics) are saved too, and load_checkpoint()
-  // returns them.
+  // one was (same model, optimizer, scheduler and callbacks by name). Extras given to
+  // set_checkpoint_extras() (e.g. Standardize statistics, a program's run settings) are saved
+  // too, and load_checkpoint() returns the saved ones; `check` (if given) sees them before
+  // anything is restored and may throw to refuse the file.
   void save_checkpoint(const std::string& path) const;
-  std::map<std::string, Tensor> load_checkpoint(const std::string& path);
-  Trainer& set_checkpoint_tensors(std::map<std::string, Tensor> tensors);
+  CheckpointExtras load_checkpoint(const std::string& path,
+                                   const std::function<void(const CheckpointExtras&)>& check = nullptr);
+  Trainer& set_checkpoint_extras(CheckpointExtras extras);
 
   nn::Module& model() const { return *model_; }
   optim::Optimizer& optimizer() const { return *optimizer_; }
@@ -99,7 +104,8 @@ class Trainer {
   data::TransformList validation_transforms_;
   std::vector<std::shared_ptr<Callback>> callbacks_;
   std::vector<EpochInfo> history_;
-  std::map<std::string, Tensor> checkpoint_tensors_;
+  CheckpointExtras checkpoint_extras_;
+  std::string validation_prefix_ = "val_";
   int64_t epoch_ = 0, step_ = 0;
   // Running sums of the epoch in progress, saved with mid-epoch checkpoints.
   double epoch_loss_sum_ = 0, epoch_seconds_ = 0;
