@@ -5,7 +5,6 @@
 #include "eta/data/csv.h"
 
 #include <algorithm>
-#include <cfloat>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -224,12 +223,16 @@ NumberParse parse_double(std::string_view s, double& d) {
   return NumberParse::ok;
 }
 
-// The float nearest to the text itself (rounding through double could be off by one ulp).
-float to_float(std::string_view s, double d) {
+// The float nearest to the text itself (rounding through double could be off by one ulp); `d` is
+// the text's (finite) double value. Numbers too large for float call `too_large`, which throws.
+template <class F>
+float to_float(std::string_view s, double d, const F& too_large) {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   float f = 0;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), f);
-  return r.ec == std::errc() ? f : static_cast<float>(d);
+  if (r.ec == std::errc()) return f;
+  if (std::fabs(d) >= 1) too_large();
+  return static_cast<float>(d);  // underflow: 0 or a denormal, as the cast rounds it
 }
 
 template <class T>
@@ -414,9 +417,9 @@ void Parser::put_number(std::vector<unsigned char>& buf, size_t column) {
     fail(name_, at, show(raw), " in column ", show(col), " is not finite (NaN and infinity are refused: ",
          "a model cannot learn from them; fill or drop those rows first)");
   if (opt_.dtype == kFloat64) return append(buf, d);
-  if (std::fabs(d) > FLT_MAX)
+  append(buf, to_float(s, d, [&] {
     fail(name_, at, show(raw), " in column ", show(col), " is out of range for float32 (use dtype = kFloat64)");
-  append(buf, to_float(s, d));
+  }));
 }
 
 int64_t Parser::label_id(size_t column) {

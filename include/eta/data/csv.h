@@ -25,11 +25,13 @@ enum class CsvHeader {
   none,     // no header: the first record is data, columns are called column_0, column_1, ...
 };
 
+// Every member has a default (written out even for empty ones, so designated initialisers such as
+// {.target = "species"} compile without -Wmissing-field-initializers warnings).
 struct CsvOptions {
   // The target column's name; required, except with CsvHeader::sklearn where it defaults to "target".
-  std::string target;
+  std::string target{};
   // Feature columns in this order; empty: every column but the target, in file order.
-  std::vector<std::string> features;
+  std::vector<std::string> features{};
   CsvTask task = CsvTask::classification;
   char delimiter = ',';
   // Lines whose first character is this are skipped (outside quoted fields); '\0': no comments.
@@ -38,7 +40,7 @@ struct CsvOptions {
   // Classification only: the class list to use (id = position), e.g. the training set's
   // class_names() when loading its test set; a label not in it is an error. Empty: the classes
   // are the labels found in the file (see CsvDataset::class_names).
-  std::vector<std::string> classes;
+  std::vector<std::string> classes{};
   CsvHeader header = CsvHeader::names;
 };
 
