@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "eta/error.h"
-#include "io/file_util.h"
 
 namespace eta::io {
 
@@ -103,12 +102,6 @@ std::vector<uint8_t> gunzip_all(const uint8_t* bytes, size_t size, const std::st
   }
   out.resize(have);
   return out;
-}
-
-std::vector<uint8_t> read_file_gunzipped(const std::string& path, const std::string& op) {
-  const std::vector<uint8_t> bytes = fileutil::read_file_bytes(path, op.c_str());
-  if (!is_gzip(bytes.data(), bytes.size())) return bytes;
-  return gunzip_all(bytes.data(), bytes.size(), path, op);
 }
 
 }  // namespace eta::io

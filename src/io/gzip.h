@@ -1,6 +1,6 @@
 // Reading a file's bytes gunzipped when they start with the gzip magic 1f 8b, whatever its name:
 // a stream over an in-memory file (for readers that check sizes as they go, as the IDX reader does)
-// and whole-content helpers (for the CSV reader). Decompression only; writers call zlib directly.
+// and the whole content at once (for the CSV reader; pair it with fileutil::read_file_bytes). Decompression only; writers call zlib directly.
 // Private to src/ (not public API).
 #pragma once
 #include <zlib.h>
@@ -56,8 +56,5 @@ inline constexpr uint64_t kMaxDeflateRatio = 1032;
 // The whole content of an in-memory file, gunzipped if it is gzip. The buffer grows only with the
 // bytes that really arrive (doubling), so memory stays within a small multiple of the output.
 std::vector<uint8_t> gunzip_all(const uint8_t* bytes, size_t size, const std::string& name, const std::string& op);
-
-// read_file_bytes (errors name the file) followed by gunzip_all.
-std::vector<uint8_t> read_file_gunzipped(const std::string& path, const std::string& op);
 
 }  // namespace eta::io

@@ -1,7 +1,8 @@
 // CsvDataset: a table of numbers from a CSV file (plain or gzipped) as a Dataset — one row per
 // example, chosen feature columns as a float32/float64 vector, one target column as a class id
 // (classification) or a number (regression). Reads RFC 4180 CSV (quoted fields, "" escapes,
-// delimiters and newlines inside quotes, CRLF) plus '#' comment lines and blank lines, and
+// delimiters and newlines inside quotes, CRLF, a last line without a line end), skips '#' comment
+// lines, blank lines and a UTF-8 byte order mark, tolerates spaces and tabs around cells, and reads
 // scikit-learn's bundled files (first line "n_samples,n_features,class names..."). Not a general
 // table library: no missing values, no type inference beyond numbers and class labels, and the
 // whole file is held in memory (memory stays within a small multiple of the file's size).
