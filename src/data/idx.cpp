@@ -1,5 +1,5 @@
-// IDX reading and writing: header validation, gzip through zlib's inflate/deflate on in-memory
-// buffers, and bounded allocation. Nothing here knows about tensors.
+// IDX reading and writing: header validation, gzip through io/gzip.h's stream (reading) and zlib's
+// deflate (writing), and bounded allocation. Nothing here knows about tensors.
 #include "eta/data/idx.h"
 
 #include <zlib.h>
@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
-#include <cstring>
 #include <limits>
 
 #include "eta/error.h"
 #include "io/file_util.h"
+#include "io/gzip.h"
 
 namespace eta::data {
 
@@ -19,12 +19,6 @@ namespace {
 
 constexpr uint8_t kTypeUint8 = 0x08;
 constexpr int64_t kMaxRank = 16;  // MNIST uses 1 and 3; a larger rank byte means a damaged header
-// Deflate cannot expand data by more than about 1032:1, so a gzip file of n bytes never holds
-// more than this times n: a header announcing more is corrupt, refused before allocating.
-constexpr uint64_t kMaxDeflateRatio = 1032;
-
-bool is_gzip(const uint8_t* p, size_t n) { return n >= 2 && p[0] == 0x1f && p[1] == 0x8b; }
-
 std::string dims_str(const std::vector<int64_t>& dims) {
   std::string s;
   for (size_t i = 0; i < dims.size(); ++i) {
@@ -57,95 +51,8 @@ const char* idx_type_name(uint8_t t) {
   }
 }
 
-// A byte stream over an in-memory file: either the bytes themselves or their gzip decompression.
-class Source {
- public:
-  Source(const uint8_t* bytes, size_t size, const std::string& name)
-      : bytes_(bytes), size_(size), name_(name), gzip_(is_gzip(bytes, size)) {
-    if (gzip_) {
-      zs_ = {};
-      ETA_CHECK(inflateInit2(&zs_, 15 + 16) == Z_OK, "read_idx: ", name_, ": zlib could not start");
-      zs_live_ = true;
-    }
-  }
-  ~Source() {
-    if (zs_live_) inflateEnd(&zs_);
-  }
-  Source(const Source&) = delete;
-  Source& operator=(const Source&) = delete;
-
-  bool gzip() const { return gzip_; }
-  // Reads up to n bytes; fewer only at the end of the data.
-  size_t read(uint8_t* dst, size_t n) { return gzip_ ? inflate_some(dst, n) : copy_some(dst, n); }
-  // Bytes the rest of the stream can hold at most: exact for raw files, the deflate bound for gzip.
-  uint64_t max_remaining() const {
-    if (!gzip_) return size_ - pos_;
-    return static_cast<uint64_t>(size_) * kMaxDeflateRatio + 65536;
-  }
-  // The gzip trailer's ISIZE (uncompressed size mod 2^32 of the last member): a hint for
-  // reserving memory, never trusted for correctness.
-  uint32_t isize_hint() const {
-    if (!gzip_ || size_ < 18) return 0;
-    const uint8_t* t = bytes_ + size_ - 4;
-    return static_cast<uint32_t>(t[0]) | static_cast<uint32_t>(t[1]) << 8 | static_cast<uint32_t>(t[2]) << 16 |
-           static_cast<uint32_t>(t[3]) << 24;
-  }
-
- private:
-  size_t copy_some(uint8_t* dst, size_t n) {
-    const size_t k = std::min(n, size_ - pos_);
-    if (k) std::memcpy(dst, bytes_ + pos_, k);
-    pos_ += k;
-    return k;
-  }
-
-  size_t inflate_some(uint8_t* dst, size_t n) {
-    size_t got = 0;
-    while (got < n && !finished_) {
-      const size_t in_now = std::min<size_t>(size_ - pos_, UINT_MAX);
-      const size_t out_now = std::min<size_t>(n - got, UINT_MAX);
-      // zlib's API takes a non-const input pointer but never writes through it.
-      zs_.next_in = const_cast<Bytef*>(bytes_ + pos_);
-      zs_.avail_in = static_cast<uInt>(in_now);
-      zs_.next_out = dst + got;
-      zs_.avail_out = static_cast<uInt>(out_now);
-      const int r = inflate(&zs_, Z_NO_FLUSH);
-      pos_ += in_now - zs_.avail_in;
-      got += out_now - zs_.avail_out;
-      if (r == Z_STREAM_END) {
-        if (pos_ == size_) {
-          finished_ = true;
-        } else if (is_gzip(bytes_ + pos_, size_ - pos_)) {
-          inflateReset(&zs_);  // concatenated gzip members form one stream, as gunzip reads them
-        } else {
-          ETA_CHECK(false, "read_idx: ", name_, ": ", size_ - pos_,
-                    " bytes of garbage after the end of the gzip stream");
-        }
-      } else if (r == Z_BUF_ERROR || (r == Z_OK && pos_ == size_ && zs_.avail_out > 0)) {
-        // No progress possible: all input was consumed before the stream's end.
-        ETA_CHECK(pos_ < size_, "read_idx: ", name_, ": the gzip stream is truncated (",
-                  size_, " compressed bytes end mid-stream)");
-        ETA_CHECK(false, "read_idx: ", name_, ": corrupt gzip data (zlib made no progress)");
-      } else if (r != Z_OK) {
-        ETA_CHECK(false, "read_idx: ", name_, ": corrupt gzip data (zlib: ", zs_.msg ? zs_.msg : "error ",
-                  zs_.msg ? "" : std::to_string(r), ")");
-      }
-    }
-    return got;
-  }
-
-  const uint8_t* bytes_;
-  size_t size_;
-  size_t pos_ = 0;
-  const std::string& name_;
-  bool gzip_;
-  bool finished_ = false;
-  bool zs_live_ = false;
-  z_stream zs_{};
-};
-
 // Reads exactly n bytes of the header or explains what was there instead.
-void read_header_bytes(Source& src, uint8_t* dst, size_t n, size_t already, const std::string& name, const char* what) {
+void read_header_bytes(io::GunzipStream& src, uint8_t* dst, size_t n, size_t already, const std::string& name, const char* what) {
   const size_t got = src.read(dst, n);
   ETA_CHECK(got == n, "read_idx: ", name, ": ", already + got == 0 ? "the file is empty" : "the file ends inside its header",
             " (", already + got, " bytes", src.gzip() ? " after decompression" : "", "; needed ", already + n,
@@ -158,7 +65,7 @@ void read_header_bytes(Source& src, uint8_t* dst, size_t n, size_t already, cons
   if (i < 4 && m[i] == '<')
     detail::throw_error("read_idx: ", name, ": this looks like an HTML page, not IDX data (a failed download? "
                         "fetch the file again)");
-  if (gz && is_gzip(m, 4))
+  if (gz && io::is_gzip(m, 4))
     detail::throw_error("read_idx: ", name, ": gzip data inside gzip data (compressed twice?)");
   detail::throw_error("read_idx: ", name, ": bad magic number ", hex_bytes(m, 4),
                       " — an IDX file starts with 00 00 <type> <rank>, e.g. 00 00 08 03 for images");
@@ -167,7 +74,7 @@ void read_header_bytes(Source& src, uint8_t* dst, size_t n, size_t already, cons
 }  // namespace
 
 IdxArray parse_idx(const uint8_t* bytes, size_t size, const std::string& name, int64_t expected_rank) {
-  Source src(bytes, size, name);
+  io::GunzipStream src(bytes, size, name, "read_idx");
   uint8_t magic[4];
   read_header_bytes(src, magic, 4, 0, name, "the 4-byte magic number");
   if (magic[0] != 0 || magic[1] != 0) bad_magic(magic, name, src.gzip());

@@ -19,6 +19,7 @@ using eta::testing::read_bytes;
 using eta::testing::TempDir;
 using eta::testing::to_bytes;
 using eta::testing::write_bytes;
+using eta::testing::gzip_stored;
 
 IdxArray make_array(std::vector<int64_t> dims, uint64_t seed) {
   IdxArray a;
@@ -37,37 +38,6 @@ std::vector<uint8_t> raw_idx(uint8_t type, std::vector<uint32_t> dims, size_t pa
     for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(d >> s));
   for (size_t i = 0; i < payload; ++i) b.push_back(static_cast<uint8_t>(i % 10));
   return b;
-}
-
-// gzip of arbitrary bytes with "stored" (uncompressed) deflate blocks and a bitwise CRC-32:
-// enough to wrap handcrafted payloads without a compressor in the test.
-uint32_t crc32_of(const std::vector<uint8_t>& b) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (uint8_t x : b) {
-    c ^= x;
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-  }
-  return ~c;
-}
-
-std::vector<uint8_t> gzip_stored(const std::vector<uint8_t>& data) {
-  std::vector<uint8_t> g = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
-  size_t at = 0;
-  do {
-    const size_t n = std::min<size_t>(65535, data.size() - at);
-    const bool last = at + n == data.size();
-    g.push_back(last ? 1 : 0);
-    g.push_back(static_cast<uint8_t>(n));
-    g.push_back(static_cast<uint8_t>(n >> 8));
-    g.push_back(static_cast<uint8_t>(~n));
-    g.push_back(static_cast<uint8_t>(~n >> 8));
-    g.insert(g.end(), data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + n));
-    at += n;
-  } while (at < data.size());
-  const uint32_t crc = crc32_of(data), size = static_cast<uint32_t>(data.size());
-  for (int k = 0; k < 4; ++k) g.push_back(static_cast<uint8_t>(crc >> (8 * k)));
-  for (int k = 0; k < 4; ++k) g.push_back(static_cast<uint8_t>(size >> (8 * k)));
-  return g;
 }
 
 // A compressed file as write_idx writes it.

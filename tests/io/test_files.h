@@ -1,5 +1,6 @@
 // Test helpers for file formats: a self-deleting temporary directory, whole-file byte I/O, and the
-// seeded byte mutations used by the truncation/mutation sweeps of the IDX and safetensors readers.
+// seeded byte mutations used by the truncation/mutation sweeps of the IDX, CSV and safetensors
+// readers, and a compressor-free gzip writer for handcrafted .gz inputs.
 #pragma once
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -54,6 +55,37 @@ inline void write_bytes(const std::string& path, const std::vector<uint8_t>& byt
 }
 
 inline std::vector<uint8_t> to_bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+
+// gzip of arbitrary bytes with "stored" (uncompressed) deflate blocks and a bitwise CRC-32:
+// enough to wrap handcrafted payloads without a compressor in the test.
+inline uint32_t crc32_of(const std::vector<uint8_t>& b) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (uint8_t x : b) {
+    c ^= x;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+
+inline std::vector<uint8_t> gzip_stored(const std::vector<uint8_t>& data) {
+  std::vector<uint8_t> g = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+  size_t at = 0;
+  do {
+    const size_t n = std::min<size_t>(65535, data.size() - at);
+    const bool last = at + n == data.size();
+    g.push_back(last ? 1 : 0);
+    g.push_back(static_cast<uint8_t>(n));
+    g.push_back(static_cast<uint8_t>(n >> 8));
+    g.push_back(static_cast<uint8_t>(~n));
+    g.push_back(static_cast<uint8_t>(~n >> 8));
+    g.insert(g.end(), data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + n));
+    at += n;
+  } while (at < data.size());
+  const uint32_t crc = crc32_of(data), size = static_cast<uint32_t>(data.size());
+  for (int k = 0; k < 4; ++k) g.push_back(static_cast<uint8_t>(crc >> (8 * k)));
+  for (int k = 0; k < 4; ++k) g.push_back(static_cast<uint8_t>(size >> (8 * k)));
+  return g;
+}
 
 // One to four random edits of `in`: overwrite a byte with a random or boundary value, flip a bit,
 // insert or delete a byte, or duplicate a span. Half of the edits land in the first `hot` bytes
