@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Installs what eta needs on Debian 12 (run as root, or with sudo available). Installs only the
 # packages that are missing, so it is fast on a machine that has them.
+# Usage: bash scripts/install-deps.sh [--clang] [extra-package...]
+#   --clang adds clang 14 with its OpenMP runtime and compiler-rt (sanitizers, libFuzzer): for
+#   CXX=clang++ builds and scripts/fuzz.sh.
 set -euo pipefail
 packages=(build-essential cmake libopenblas-openmp-dev zlib1g-dev libgtest-dev googletest libbenchmark-dev pkg-config)
+if [ "${1:-}" = "--clang" ]; then
+  shift
+  packages+=(clang libomp-14-dev libclang-rt-14-dev)
+fi
 packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do

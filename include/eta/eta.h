@@ -70,6 +70,7 @@
 #include "eta/data/data_loader.h"
 #include "eta/data/dataset.h"
 #include "eta/data/mnist.h"
+#include "eta/data/cifar10.h"
 #include "eta/data/idx.h"
 #include "eta/data/transforms.h"
 #include "eta/io/safetensors.h"

@@ -20,7 +20,7 @@ struct PoolGeometry {
 // PyTorch). Written as a select so that loops over outputs vectorise.
 template <class T>
 inline T max_keep_nan(T a, T b) {
-  return (b > a) | (b != b) ? b : a;
+  return ((b > a) | (b != b)) ? b : a;
 }
 
 // One output row of a 2x2, stride-2 max pool over input rows r0 and r0 + w (NaN wins, as in
@@ -31,12 +31,12 @@ template <class T, int Bytes>
 inline void max_pool_2x2_row(const T* r0, int64_t w, int64_t ow, T* o) {
   using V = Vec<T, Bytes>;
   constexpr int64_t L = kLanes<T, Bytes>;
-  const auto keep = [](V a, V b) -> V { return (b > a) | (b != b) ? b : a; };
+  const auto keep = [](V a, V b) -> V { return ((b > a) | (b != b)) ? b : a; };
   const T* r1 = r0 + w;
   for (int64_t ox = 0;; ox += L) {
     ox = std::min(ox, ow - L);
-    const V top = keep(load_strided2<T, Bytes>(r0 + 2 * ox, 0), load_strided2<T, Bytes>(r0 + 2 * ox, 1));
-    const V bottom = keep(load_strided2<T, Bytes>(r1 + 2 * ox, 0), load_strided2<T, Bytes>(r1 + 2 * ox, 1));
+    const V top = keep(load_strided2<T, Bytes, 0>(r0 + 2 * ox), load_strided2<T, Bytes, 1>(r0 + 2 * ox));
+    const V bottom = keep(load_strided2<T, Bytes, 0>(r1 + 2 * ox), load_strided2<T, Bytes, 1>(r1 + 2 * ox));
     store(o + ox, keep(top, bottom));
     if (ox == ow - L) break;
   }
@@ -56,8 +56,8 @@ inline void max_pool_2x2_backward_row(const T* r0, int64_t w, int64_t ow, const 
   for (int64_t ox = 0;; ox += L) {
     ox = std::min(ox, ow - L);
     const V mv = load<T, Bytes>(m + ox), gv = load<T, Bytes>(gout + ox);
-    const V a = load_strided2<T, Bytes>(r0 + 2 * ox, 0), b = load_strided2<T, Bytes>(r0 + 2 * ox, 1);
-    const V c = load_strided2<T, Bytes>(r1 + 2 * ox, 0);
+    const V a = load_strided2<T, Bytes, 0>(r0 + 2 * ox), b = load_strided2<T, Bytes, 1>(r0 + 2 * ox);
+    const V c = load_strided2<T, Bytes, 0>(r1 + 2 * ox);
     const M nan = mv != mv;
     const M ta = (a == mv) | (nan & (a != a));
     const M tb = ~ta & ((b == mv) | (nan & (b != b)));

@@ -211,7 +211,9 @@ std::vector<std::string> scheduler_flags(const std::string& name) { return find(
 
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, optim::Optimizer& optimizer, const Flags& flags) {
   const SchedulerFactory f = find(name);
-  for (const auto& [key, value] : flags) {
+  for (const auto& entry : flags) {
+    // A named reference, not a structured binding: clang before 16 cannot capture bindings in lambdas.
+    const std::string& key = entry.first;
     if (f.composite && key.find('.') != std::string::npos) continue;
     const bool known = std::any_of(f.flags.begin(), f.flags.end(), [&](const std::string& v) { return lower(v) == lower(key); });
     ETA_CHECK(known, f.name, ": unknown flag --", key, " (valid: ", util::join(f.flags), ")");
