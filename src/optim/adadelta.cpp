@@ -35,11 +35,12 @@ void adadelta_elements(int64_t begin, int64_t end, T* __restrict p, const T* __r
 
 namespace {
 const util::Fields<AdadeltaOptions>& fields() {
-  static const util::Fields<AdadeltaOptions> f = {{"lr", &AdadeltaOptions::lr, util::at_least(0)},
-          {"rho", &AdadeltaOptions::rho, util::between(0, 1)},
-          {"eps", &AdadeltaOptions::eps, util::at_least(0)},
-          {"weight_decay", &AdadeltaOptions::weight_decay, util::at_least(0)},
-          {"maximize", &AdadeltaOptions::maximize}};
+  static const util::Fields<AdadeltaOptions> f = {
+      {"lr", &AdadeltaOptions::lr, util::at_least(0)},
+      {"rho", &AdadeltaOptions::rho, util::between(0, 1)},
+      {"eps", &AdadeltaOptions::eps, util::at_least(0)},
+      {"weight_decay", &AdadeltaOptions::weight_decay, util::at_least(0)},
+      {"maximize", &AdadeltaOptions::maximize}};
   return f;
 }
 }  // namespace
@@ -48,6 +49,7 @@ const OptimizerSpec& Adadelta::spec() {
   static const OptimizerSpec s = describe<Adadelta>("Adadelta", fields(), 1.0);
   return s;
 }
+
 Adadelta::Adadelta(std::vector<Tensor> params, const AdadeltaOptions& o)
     : Adadelta(single_group(std::move(params)), o) {}
 

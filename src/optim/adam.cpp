@@ -68,6 +68,7 @@ const OptimizerSpec& AdamW::spec() {
   static const OptimizerSpec s = describe<AdamW>("AdamW", adam_fields<AdamWOptions>(), 1e-3);
   return s;
 }
+
 Adam::Adam(std::vector<Tensor> params, const AdamOptions& o) : Adam(single_group(std::move(params)), o) {}
 
 Adam::Adam(std::vector<ParamGroup> groups, const AdamOptions& o)

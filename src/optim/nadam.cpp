@@ -40,12 +40,13 @@ void nadam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __rest
 
 namespace {
 const util::Fields<NAdamOptions>& fields() {
-  static const util::Fields<NAdamOptions> f = {{"lr", &NAdamOptions::lr, util::at_least(0)},
-          {"beta1", &NAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-          {"beta2", &NAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-          {"eps", &NAdamOptions::eps, util::at_least(0)},
-          {"weight_decay", &NAdamOptions::weight_decay, util::at_least(0)},
-          {"momentum_decay", &NAdamOptions::momentum_decay, util::at_least(0)}};
+  static const util::Fields<NAdamOptions> f = {
+      {"lr", &NAdamOptions::lr, util::at_least(0)},
+      {"beta1", &NAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
+      {"beta2", &NAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
+      {"eps", &NAdamOptions::eps, util::at_least(0)},
+      {"weight_decay", &NAdamOptions::weight_decay, util::at_least(0)},
+      {"momentum_decay", &NAdamOptions::momentum_decay, util::at_least(0)}};
   return f;
 }
 }  // namespace
@@ -54,6 +55,7 @@ const OptimizerSpec& NAdam::spec() {
   static const OptimizerSpec s = describe<NAdam>("NAdam", fields(), 0.001);
   return s;
 }
+
 NAdam::NAdam(std::vector<Tensor> params, const NAdamOptions& o) : NAdam(single_group(std::move(params)), o) {}
 
 NAdam::NAdam(std::vector<ParamGroup> groups, const NAdamOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {

@@ -49,13 +49,14 @@ void rmsprop_elements(int64_t begin, int64_t end, T* __restrict p, const T* __re
 
 namespace {
 const util::Fields<RMSpropOptions>& fields() {
-  static const util::Fields<RMSpropOptions> f = {{"lr", &RMSpropOptions::lr, util::at_least(0)},
-          {"alpha", &RMSpropOptions::alpha, util::at_least(0)},
-          {"eps", &RMSpropOptions::eps, util::at_least(0)},
-          {"weight_decay", &RMSpropOptions::weight_decay, util::at_least(0)},
-          {"momentum", &RMSpropOptions::momentum, util::at_least(0)},
-          {"centered", &RMSpropOptions::centered},
-          {"maximize", &RMSpropOptions::maximize}};
+  static const util::Fields<RMSpropOptions> f = {
+      {"lr", &RMSpropOptions::lr, util::at_least(0)},
+      {"alpha", &RMSpropOptions::alpha, util::at_least(0)},
+      {"eps", &RMSpropOptions::eps, util::at_least(0)},
+      {"weight_decay", &RMSpropOptions::weight_decay, util::at_least(0)},
+      {"momentum", &RMSpropOptions::momentum, util::at_least(0)},
+      {"centered", &RMSpropOptions::centered},
+      {"maximize", &RMSpropOptions::maximize}};
   return f;
 }
 }  // namespace
@@ -64,6 +65,7 @@ const OptimizerSpec& RMSprop::spec() {
   static const OptimizerSpec s = describe<RMSprop>("RMSprop", fields(), 0.001);
   return s;
 }
+
 RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& o) : RMSprop(single_group(std::move(params)), o) {}
 
 RMSprop::RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {

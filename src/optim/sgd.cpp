@@ -37,12 +37,13 @@ void sgd_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restri
 
 namespace {
 const util::Fields<SGDOptions>& fields() {
-  static const util::Fields<SGDOptions> f = {{"lr", &SGDOptions::lr, util::at_least(0)},
-          {"momentum", &SGDOptions::momentum, util::at_least(0)},
-          {"dampening", &SGDOptions::dampening},
-          {"weight_decay", &SGDOptions::weight_decay, util::at_least(0)},
-          {"nesterov", &SGDOptions::nesterov},
-          {"maximize", &SGDOptions::maximize}};
+  static const util::Fields<SGDOptions> f = {
+      {"lr", &SGDOptions::lr, util::at_least(0)},
+      {"momentum", &SGDOptions::momentum, util::at_least(0)},
+      {"dampening", &SGDOptions::dampening},
+      {"weight_decay", &SGDOptions::weight_decay, util::at_least(0)},
+      {"nesterov", &SGDOptions::nesterov},
+      {"maximize", &SGDOptions::maximize}};
   return f;
 }
 }  // namespace
@@ -51,6 +52,7 @@ const OptimizerSpec& SGD::spec() {
   static const OptimizerSpec s = describe<SGD>("SGD", fields(), 0.05);
   return s;
 }
+
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& o) : SGD(single_group(std::move(params)), o) {}
 
 SGD::SGD(std::vector<ParamGroup> groups, const SGDOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
