@@ -17,7 +17,7 @@ const char* kUsage =
     "usage: lr_schedule --scheduler NAME [--lr LR] [--steps N] [--plot FILE.svg] [--ARG VALUE ...]\n"
     "  --scheduler NAME  one of: StepLR MultiStepLR ExponentialLR CosineAnnealingLR\n"
     "                    CosineAnnealingWarmRestarts LinearLR ConstantLR PolynomialLR OneCycleLR\n"
-    "                    CyclicLR SequentialLR ChainedScheduler (case-insensitive)\n"
+    "                    CyclicLR InverseSqrtLR SequentialLR ChainedScheduler (case-insensitive)\n"
     "  --lr LR           the optimizer's base learning rate (default 0.1)\n"
     "  --steps N         number of lines: steps 0..N-1 (default 100)\n"
     "  --plot FILE.svg   also draw the schedule as an SVG line chart\n"

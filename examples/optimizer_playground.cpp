@@ -20,7 +20,7 @@ namespace {
 const char* kUsage =
     "usage: optimizer_playground --optimizer NAME [--start X,Y] [--steps N] [--scheduler NAME]\n"
     "                            [--plot FILE.svg] [--ARG VALUE ...]\n"
-    "  --optimizer NAME  SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam\n"
+    "  --optimizer NAME  SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam Lion\n"
     "  --start X,Y       starting point (default -1.5,2)\n"
     "  --steps N         number of updates (default 500); prints lines 0..N\n"
     "  --scheduler NAME  optional learning-rate scheduler (see lr_schedule --help);\n"

@@ -3,6 +3,7 @@
 // resume, metrics, plot, JSON lines, telemetry, anomaly mode, clipping, early stopping — parsed
 // into a RunConfig — and the schedule they describe. Header-only; examples only.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -28,7 +29,8 @@ inline const char* kRunFlagsUsage =
     "  --scheduler   PyTorch's name (StepLR, CosineAnnealingLR, OneCycleLR, ...) with its\n"
     "                arguments as flags; stepped once per batch, so its arguments count batches.\n"
     "                OneCycleLR's total_steps and CosineAnnealingLR's T_max default to the run's\n"
-    "                length. ReduceLROnPlateau is stepped once per epoch with the test loss.\n"
+    "                length (after --warmup). ReduceLROnPlateau is stepped once per epoch with the\n"
+    "                test loss.\n"
     "  --warmup      linear warm-up over this many batches (then the scheduler, if any)\n"
     "  --threads     threads for OpenMP and OpenBLAS; default: OMP_NUM_THREADS or all cores\n"
     "  --workers     background threads assembling batches ahead of training; default 0\n"
@@ -95,18 +97,25 @@ inline void route_rest(const Flags& flags, const std::string& program, RunConfig
   route_flags(flags.rest(), program, c.optimizer, c.scheduler, c.opt_flags, c.sched_flags);
 }
 
-// The optimizer's schedule: optional linear warm-up, then the named scheduler; lengths that follow
-// the run default to it. Returns null without either. `plateau` tells whether it steps per epoch.
+// The optimizer's schedule: optional linear warm-up, then the named scheduler. A scheduler whose
+// traits say its length follows the run gets the steps after the warm-up, unless one of its length
+// flags is given. Returns null without either. `plateau` tells whether it steps per epoch on a metric.
 inline std::unique_ptr<sched::Scheduler> make_schedule(RunConfig& c, optim::Optimizer& optimizer, int64_t total_steps,
                                                        bool& plateau) {
-  const std::string name = util::canonical_name(c.scheduler);
-  if (name == "onecyclelr" && !c.sched_flags.count("total_steps") && !c.sched_flags.count("epochs"))
-    c.sched_flags["total_steps"] = std::to_string(total_steps);
-  if (name == "cosineannealinglr" && !c.sched_flags.count("T_max"))
-    c.sched_flags["T_max"] = std::to_string(std::max<int64_t>(1, total_steps - c.warmup));
-  plateau = name == "reducelronplateau";
+  plateau = false;
+  if (!c.scheduler.empty()) {
+    const sched::SchedulerTraits traits = sched::scheduler_spec(c.scheduler).traits;
+    const auto& lengths = traits.length_flags;
+    const bool given = std::any_of(lengths.begin(), lengths.end(), [&](const std::string& f) {
+      return std::any_of(c.sched_flags.begin(), c.sched_flags.end(),
+                         [&](const auto& kv) { return util::canonical_name(kv.first) == util::canonical_name(f); });
+    });
+    if (!lengths.empty() && !given)
+      c.sched_flags[lengths.front()] = std::to_string(std::max<int64_t>(1, total_steps - c.warmup));
+    plateau = traits.on_metric;
+  }
   if (c.warmup == 0) return c.scheduler.empty() ? nullptr : sched::make_scheduler(c.scheduler, optimizer, c.sched_flags);
-  ETA_CHECK(!plateau, "--warmup cannot be combined with ReduceLROnPlateau (it is stepped per epoch)");
+  ETA_CHECK(!plateau, "--warmup cannot be combined with ", c.scheduler, " (it is stepped per epoch on a metric)");
   std::vector<std::unique_ptr<sched::Scheduler>> parts;
   parts.push_back(std::make_unique<sched::LinearLR>(optimizer, 1.0 / static_cast<double>(c.warmup + 1), 1.0, c.warmup));
   if (c.scheduler.empty()) return std::move(parts[0]);

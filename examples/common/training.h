@@ -3,6 +3,7 @@
 // Header-only; examples only.
 #pragma once
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,14 +32,12 @@ inline std::shared_ptr<nn::Module> make_model(const std::string& name) {
   detail::throw_error("unknown --model '", name, "' (expected mlp, lenet or cnn)");
 }
 
-// Learning rates that train well in a few epochs when --lr is not given (PyTorch's SGD has none).
+// The learning rate when --lr is not given: the one the optimizer's spec suggests for programs
+// (PyTorch's SGD has no default).
 inline std::string default_lr(const std::string& optimizer) {
-  const std::string n = util::canonical_name(optimizer);
-  if (n == "sgd") return "0.05";
-  if (n == "adagrad") return "0.01";
-  if (n == "adadelta") return "1.0";
-  if (n == "adamax") return "0.002";
-  return "0.001";
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, optim::optimizer_spec(optimizer).suggested_lr).ptr;
+  return std::string(text, end);  // the shortest form that reads back the same: "0.05", not 0.050000000000000003
 }
 
 // Splits the flags a program did not take itself between the optimizer and the scheduler, by

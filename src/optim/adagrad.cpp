@@ -30,28 +30,30 @@ void adagrad_elements(int64_t begin, int64_t end, T* __restrict p, const T* __re
 
 }  // namespace
 
-Options Adagrad::defaults(const AdagradOptions& o) {
-  return {{"lr", o.lr},
-          {"lr_decay", o.lr_decay},
-          {"weight_decay", o.weight_decay},
-          {"initial_accumulator_value", o.initial_accumulator_value},
-          {"eps", o.eps},
-          {"maximize", o.maximize ? 1.0 : 0.0}};
+namespace {
+const util::Fields<AdagradOptions>& fields() {
+  static const util::Fields<AdagradOptions> f = {
+      {"lr", &AdagradOptions::lr, util::at_least(0)},
+      {"lr_decay", &AdagradOptions::lr_decay, util::at_least(0)},
+      {"weight_decay", &AdagradOptions::weight_decay, util::at_least(0)},
+      {"initial_accumulator_value", &AdagradOptions::initial_accumulator_value, util::at_least(0)},
+      {"eps", &AdagradOptions::eps, util::at_least(0)},
+      {"maximize", &AdagradOptions::maximize}};
+  return f;
+}
+}  // namespace
+
+const OptimizerSpec& Adagrad::spec() {
+  static const OptimizerSpec s = describe<Adagrad>("Adagrad", fields(), 0.01);
+  return s;
 }
 
 Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& o) : Adagrad(single_group(std::move(params)), o) {}
 
-Adagrad::Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& o) : Optimizer("Adagrad", defaults(o)) {
+Adagrad::Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
   add_param_groups(std::move(groups));
 }
 
-void Adagrad::validate(const Options& o) const {
-  check_nonnegative(o, "lr");
-  check_nonnegative(o, "lr_decay");
-  check_nonnegative(o, "weight_decay");
-  check_nonnegative(o, "initial_accumulator_value");
-  check_nonnegative(o, "eps");
-}
 
 void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), lr_decay = group.option("lr_decay"), eps = group.option("eps");

@@ -5,6 +5,8 @@
 // ε is added after dividing √v by the bias correction, which is what a |g| = 1e-10 step pins down.
 #include "eta/optim/adam.h"
 
+#include "eta/optim/adamw.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -45,33 +47,41 @@ void adam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restr
 
 }  // namespace
 
-Options Adam::defaults(const AdamOptions& o) {
-  return {{"lr", o.lr},
-          {"beta1", o.beta1},
-          {"beta2", o.beta2},
-          {"eps", o.eps},
-          {"weight_decay", o.weight_decay},
-          {"amsgrad", o.amsgrad ? 1.0 : 0.0},
-          {"maximize", o.maximize ? 1.0 : 0.0}};
+// Adam and AdamW share these fields (their structs differ only in weight_decay's default).
+template <class Opts>
+util::Fields<Opts> adam_fields() {
+  return {{"lr", &Opts::lr, util::at_least(0)},
+          {"beta1", &Opts::beta1, util::between(0, 1, /*hi_open=*/true)},
+          {"beta2", &Opts::beta2, util::between(0, 1, /*hi_open=*/true)},
+          {"eps", &Opts::eps, util::at_least(0)},
+          {"weight_decay", &Opts::weight_decay, util::at_least(0)},
+          {"amsgrad", &Opts::amsgrad},
+          {"maximize", &Opts::maximize}};
+}
+
+const OptimizerSpec& Adam::spec() {
+  static const OptimizerSpec s = describe<Adam>("Adam", adam_fields<AdamOptions>(), 1e-3);
+  return s;
+}
+
+const OptimizerSpec& AdamW::spec() {
+  static const OptimizerSpec s = describe<AdamW>("AdamW", adam_fields<AdamWOptions>(), 1e-3);
+  return s;
 }
 
 Adam::Adam(std::vector<Tensor> params, const AdamOptions& o) : Adam(single_group(std::move(params)), o) {}
 
 Adam::Adam(std::vector<ParamGroup> groups, const AdamOptions& o)
-    : Adam("Adam", std::move(groups), defaults(o), /*decoupled_weight_decay=*/false) {}
+    : Adam(spec(), std::move(groups), util::numeric_values(adam_fields<AdamOptions>(), o), /*decoupled=*/false) {}
 
-Adam::Adam(std::string name, std::vector<ParamGroup> groups, const Options& defaults, bool decoupled)
-    : Optimizer(std::move(name), defaults), decoupled_weight_decay_(decoupled) {
+AdamW::AdamW(std::vector<ParamGroup> groups, const AdamWOptions& o)
+    : Adam(spec(), std::move(groups), util::numeric_values(adam_fields<AdamWOptions>(), o), /*decoupled=*/true) {}
+
+Adam::Adam(const OptimizerSpec& spec, std::vector<ParamGroup> groups, const Options& defaults, bool decoupled)
+    : Optimizer(spec, defaults), decoupled_weight_decay_(decoupled) {
   add_param_groups(std::move(groups));
 }
 
-void Adam::validate(const Options& o) const {
-  check_nonnegative(o, "lr");
-  check_nonnegative(o, "eps");
-  check_unit_interval(o, "beta1", false);
-  check_unit_interval(o, "beta2", false);
-  check_nonnegative(o, "weight_decay");
-}
 
 void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");

@@ -64,8 +64,32 @@ double ParamGroup::option(const std::string& name) const {
   return it->second;
 }
 
+Options OptimizerSpec::defaults() const {
+  Options out;
+  for (const auto& p : params) out[p.name] = p.default_value;
+  return out;
+}
+
+const HyperParam* OptimizerSpec::find(const std::string& key) const {
+  for (const auto& p : params)
+    if (p.name == key) return &p;
+  return nullptr;
+}
+
+Optimizer::Optimizer(const OptimizerSpec& spec, Options defaults)
+    : name_(spec.name), params_(spec.params), defaults_(std::move(defaults)) {
+  ETA_CHECK(defaults_.count("lr"), name_, ": defaults must contain 'lr'");
+  for (auto& p : params_) {
+    ETA_CHECK(defaults_.count(p.name), name_, ": no value for hyper-parameter '", p.name, "'");
+    p.default_value = defaults_.at(p.name);
+  }
+  ETA_CHECK(defaults_.size() == params_.size(), name_, ": defaults (", names_of(defaults_),
+            ") do not match the spec's hyper-parameters");
+}
+
 Optimizer::Optimizer(std::string name, Options defaults) : name_(std::move(name)), defaults_(std::move(defaults)) {
   ETA_CHECK(defaults_.count("lr"), name_, ": defaults must contain 'lr'");
+  for (const auto& [k, v] : defaults_) params_.push_back({k, v, k == "lr" ? util::at_least(0) : util::Range{}});
 }
 
 void Optimizer::add_param_groups(std::vector<ParamGroup> groups) {
@@ -95,7 +119,9 @@ void Optimizer::add_param_group(ParamGroup group) {
   groups_.push_back(std::move(group));
 }
 
-void Optimizer::validate(const Options& o) const { check_nonnegative(o, "lr"); }
+void Optimizer::validate(const Options& o) const {
+  for (const auto& p : params_) util::check_range(name_, p.name, o.at(p.name), p.range);
+}
 
 void Optimizer::check_nonnegative(const Options& o, const std::string& name) const {
   const double v = o.at(name);

@@ -1,13 +1,13 @@
 // The optimizer registry: the built-in optimizers plus any registered by the user.
 #include "eta/optim/registry.h"
 
-
 #include "eta/error.h"
 #include "eta/optim/adadelta.h"
 #include "eta/optim/adagrad.h"
 #include "eta/optim/adam.h"
 #include "eta/optim/adamax.h"
 #include "eta/optim/adamw.h"
+#include "eta/optim/lion.h"
 #include "eta/optim/nadam.h"
 #include "eta/optim/radam.h"
 #include "eta/optim/rmsprop.h"
@@ -19,18 +19,19 @@ namespace eta::optim {
 
 namespace {
 
-template <class O>
-OptimizerFactory builtin(const char* name) {
-  return {name, O::defaults(), [](std::vector<ParamGroup> groups) { return std::make_unique<O>(std::move(groups)); }};
-}
-
-// The built-in optimizers, registered on first use.
-struct Registry : util::NamedRegistry<OptimizerFactory> {
+// The built-in optimizers, one line each, registered on first use.
+struct Registry : util::NamedRegistry<OptimizerSpec> {
   Registry() {
-    for (auto f : {builtin<SGD>("SGD"), builtin<Adam>("Adam"), builtin<AdamW>("AdamW"), builtin<RMSprop>("RMSprop"),
-                   builtin<Adagrad>("Adagrad"), builtin<Adadelta>("Adadelta"), builtin<Adamax>("Adamax"),
-                   builtin<NAdam>("NAdam"), builtin<RAdam>("RAdam")})
-      add(std::move(f));
+    add(SGD::spec());
+    add(Adam::spec());
+    add(AdamW::spec());
+    add(RMSprop::spec());
+    add(Adagrad::spec());
+    add(Adadelta::spec());
+    add(Adamax::spec());
+    add(NAdam::spec());
+    add(RAdam::spec());
+    add(Lion::spec());
   }
 };
 
@@ -39,37 +40,40 @@ Registry& registry() {
   return r;
 }
 
-OptimizerFactory find(const std::string& name) { return registry().find(name, "make_optimizer", "optimizer"); }
+OptimizerSpec find(const std::string& name) { return registry().find(name, "make_optimizer", "optimizer"); }
 
 }  // namespace
 
-void register_optimizer(OptimizerFactory factory) {
-  ETA_CHECK(!factory.name.empty() && factory.make, "register_optimizer: a factory needs a name and a make function");
-  registry().add(std::move(factory));
+void register_optimizer(OptimizerSpec spec) {
+  ETA_CHECK(!spec.name.empty() && spec.make, "register_optimizer: a spec needs a name and a make function");
+  registry().add(std::move(spec));
 }
 
 std::vector<std::string> optimizer_names() { return registry().names(); }
 
+OptimizerSpec optimizer_spec(const std::string& name) { return find(name); }
+
 std::vector<std::string> optimizer_flags(const std::string& name) {
-  const OptimizerFactory f = find(name);
+  const OptimizerSpec f = find(name);
   std::vector<std::string> flags;
-  for (const auto& [k, v] : f.defaults)
-    if (k != "beta2") flags.push_back(k == "beta1" ? "betas" : k);
+  for (const auto& p : f.params)
+    if (p.name != "beta2") flags.push_back(p.name == "beta1" ? "betas" : p.name);
   return flags;
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params, const Flags& flags) {
-  const OptimizerFactory f = find(name);
+  const OptimizerSpec f = find(name);
+  const Options defaults = f.defaults();
   ParamGroup group;
   group.params = std::move(params);
   for (const auto& [flag, text] : flags) {
     const std::string where = f.name + ": --" + flag;
-    if (flag == "betas" && f.defaults.count("beta1")) {
+    if (flag == "betas" && defaults.count("beta1")) {
       const auto betas = util::parse_double_list(where, text);
       ETA_CHECK(betas.size() == 2, where, ": expected two comma-separated numbers, got '", text, "'");
       group.options["beta1"] = betas[0];
       group.options["beta2"] = betas[1];
-    } else if (f.defaults.count(flag) && flag != "beta1" && flag != "beta2") {
+    } else if (defaults.count(flag) && flag != "beta1" && flag != "beta2") {
       double v;
       if (text == "true" || text == "false") v = util::parse_bool(where, text) ? 1 : 0;
       else v = util::parse_double(where, text);

@@ -3,10 +3,23 @@
 
 namespace eta::sched {
 
-ConstantLR::ConstantLR(optim::Optimizer& optimizer, double factor, int64_t total_iters)
-    : Scheduler("ConstantLR", optimizer), factor_(factor), total_iters_(total_iters) {
-  check(factor >= 0 && factor <= 1, "factor", factor, "expected in [0, 1]");
-  check(total_iters >= 0, "total_iters", static_cast<double>(total_iters), "expected >= 0");
+namespace {
+const util::Fields<ConstantLROptions>& fields() {
+  static const util::Fields<ConstantLROptions> f = {
+      {"factor", &ConstantLROptions::factor, util::between(0, 1)},
+      {"total_iters", &ConstantLROptions::total_iters, util::at_least(0)}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& ConstantLR::spec() {
+  static const SchedulerSpec s = describe<ConstantLR>("ConstantLR", fields());
+  return s;
+}
+
+ConstantLR::ConstantLR(optim::Optimizer& optimizer, const ConstantLROptions& o)
+    : Scheduler("ConstantLR", optimizer), factor_(o.factor), total_iters_(o.total_iters) {
+  util::check_fields(name(), fields(), o);
   initial_step();
 }
 

@@ -9,9 +9,23 @@
 
 namespace eta::sched {
 
-CosineAnnealingLR::CosineAnnealingLR(optim::Optimizer& optimizer, int64_t T_max, double eta_min)
-    : Scheduler("CosineAnnealingLR", optimizer), T_max_(T_max), eta_min_(eta_min) {
-  check(T_max > 0, "T_max", static_cast<double>(T_max), "expected > 0");
+namespace {
+const util::Fields<CosineAnnealingLROptions>& fields() {
+  static const util::Fields<CosineAnnealingLROptions> f = {
+      {"T_max", &CosineAnnealingLROptions::T_max, util::above(0), /*required=*/true},
+      {"eta_min", &CosineAnnealingLROptions::eta_min}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& CosineAnnealingLR::spec() {
+  static const SchedulerSpec s = describe<CosineAnnealingLR>("CosineAnnealingLR", fields(), {.length_flags = {"T_max"}});
+  return s;
+}
+
+CosineAnnealingLR::CosineAnnealingLR(optim::Optimizer& optimizer, const CosineAnnealingLROptions& o)
+    : Scheduler("CosineAnnealingLR", optimizer), T_max_(o.T_max), eta_min_(o.eta_min) {
+  util::check_fields(name(), fields(), o);
   initial_step();
 }
 

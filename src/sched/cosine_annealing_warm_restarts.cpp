@@ -8,11 +8,25 @@
 
 namespace eta::sched {
 
-CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(optim::Optimizer& optimizer, int64_t T_0, int64_t T_mult,
-                                                         double eta_min)
-    : Scheduler("CosineAnnealingWarmRestarts", optimizer), T_0_(T_0), T_mult_(T_mult), eta_min_(eta_min) {
-  check(T_0 > 0, "T_0", static_cast<double>(T_0), "expected a positive integer");
-  check(T_mult >= 1, "T_mult", static_cast<double>(T_mult), "expected an integer >= 1");
+namespace {
+const util::Fields<CosineAnnealingWarmRestartsOptions>& fields() {
+  static const util::Fields<CosineAnnealingWarmRestartsOptions> f = {
+      {"T_0", &CosineAnnealingWarmRestartsOptions::T_0, util::above(0), /*required=*/true},
+      {"T_mult", &CosineAnnealingWarmRestartsOptions::T_mult, util::at_least(1)},
+      {"eta_min", &CosineAnnealingWarmRestartsOptions::eta_min}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& CosineAnnealingWarmRestarts::spec() {
+  static const SchedulerSpec s = describe<CosineAnnealingWarmRestarts>("CosineAnnealingWarmRestarts", fields());
+  return s;
+}
+
+CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(optim::Optimizer& optimizer,
+                                                         const CosineAnnealingWarmRestartsOptions& o)
+    : Scheduler("CosineAnnealingWarmRestarts", optimizer), T_0_(o.T_0), T_mult_(o.T_mult), eta_min_(o.eta_min) {
+  util::check_fields(name(), fields(), o);
   initial_step();
 }
 

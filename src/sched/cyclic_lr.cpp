@@ -27,16 +27,33 @@ const char* set_base_lrs(optim::Optimizer& optimizer, const CyclicLROptions& o) 
   return "CyclicLR";
 }
 
+using O = CyclicLROptions;
+const util::Fields<O>& fields() {
+  static const util::Fields<O> f = {{"base_lr", &O::base_lr, util::at_least(0), /*required=*/true},
+                                    {"max_lr", &O::max_lr, util::at_least(0), /*required=*/true},
+                                    {"step_size_up", &O::step_size_up, util::above(0)},
+                                    {"step_size_down", &O::step_size_down, util::at_least(0)},  // 0: step_size_up
+                                    {"mode", &O::mode, util::one_of({"triangular", "triangular2", "exp_range"})},
+                                    {"gamma", &O::gamma},
+                                    {"cycle_momentum", &O::cycle_momentum},
+                                    {"base_momentum", &O::base_momentum},
+                                    {"max_momentum", &O::max_momentum}};
+  return f;
+}
+
 }  // namespace
+
+const SchedulerSpec& CyclicLR::spec() {
+  static const SchedulerSpec s = describe<CyclicLR>("CyclicLR", fields(), {.cycles_momentum = true});
+  return s;
+}
 
 CyclicLR::CyclicLR(optim::Optimizer& optimizer, CyclicLROptions options)
     : Scheduler(set_base_lrs(optimizer, options), optimizer), o_(std::move(options)) {
   auto& groups = optimizer.param_groups();
   base_lrs_ = per_group(o_.base_lr, groups.size(), "base_lr");
   max_lrs_ = per_group(o_.max_lr, groups.size(), "max_lr");
-  check(o_.step_size_up > 0, "step_size_up", static_cast<double>(o_.step_size_up), "expected > 0");
-  check(o_.step_size_down >= 0, "step_size_down", static_cast<double>(o_.step_size_down),
-        "expected > 0, or 0 for step_size_up");
+  util::check_fields(name(), fields(), o_);
   const double up = static_cast<double>(o_.step_size_up);
   const double down = o_.step_size_down > 0 ? static_cast<double>(o_.step_size_down) : up;
   total_size_ = up + down;
@@ -46,8 +63,6 @@ CyclicLR::CyclicLR(optim::Optimizer& optimizer, CyclicLROptions options)
               "CyclicLR: scale_mode must be 'cycle' or 'iterations', got '", o_.scale_mode, "'");
     scale_by_cycle_ = o_.scale_mode == "cycle";
   } else {
-    ETA_CHECK(o_.mode == "triangular" || o_.mode == "triangular2" || o_.mode == "exp_range",
-              "CyclicLR: mode must be triangular, triangular2 or exp_range, got '", o_.mode, "'");
     scale_by_cycle_ = o_.mode != "exp_range";
   }
   if (o_.cycle_momentum) {

@@ -5,9 +5,22 @@
 
 namespace eta::sched {
 
-ExponentialLR::ExponentialLR(optim::Optimizer& optimizer, double gamma)
-    : Scheduler("ExponentialLR", optimizer), gamma_(gamma) {
-  check(gamma >= 0, "gamma", gamma, "expected >= 0");
+namespace {
+const util::Fields<ExponentialLROptions>& fields() {
+  static const util::Fields<ExponentialLROptions> f = {
+      {"gamma", &ExponentialLROptions::gamma, util::at_least(0), /*required=*/true}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& ExponentialLR::spec() {
+  static const SchedulerSpec s = describe<ExponentialLR>("ExponentialLR", fields());
+  return s;
+}
+
+ExponentialLR::ExponentialLR(optim::Optimizer& optimizer, const ExponentialLROptions& o)
+    : Scheduler("ExponentialLR", optimizer), gamma_(o.gamma) {
+  util::check_fields(name(), fields(), o);
   initial_step();
 }
 

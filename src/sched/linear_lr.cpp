@@ -5,12 +5,25 @@
 
 namespace eta::sched {
 
-LinearLR::LinearLR(optim::Optimizer& optimizer, double start_factor, double end_factor, int64_t total_iters)
-    : Scheduler("LinearLR", optimizer), start_factor_(start_factor), end_factor_(end_factor), total_iters_(total_iters) {
-  // PyTorch allows start_factor 0 but its chained form then divides by zero; the closed form is fine.
-  check(start_factor >= 0 && start_factor <= 1, "start_factor", start_factor, "expected in [0, 1]");
-  check(end_factor >= 0 && end_factor <= 1, "end_factor", end_factor, "expected in [0, 1]");
-  check(total_iters > 0, "total_iters", static_cast<double>(total_iters), "expected > 0");
+namespace {
+const util::Fields<LinearLROptions>& fields() {
+  static const util::Fields<LinearLROptions> f = {
+      // PyTorch allows start_factor 0 but its chained form then divides by zero; the closed form is fine.
+      {"start_factor", &LinearLROptions::start_factor, util::between(0, 1)},
+      {"end_factor", &LinearLROptions::end_factor, util::between(0, 1)},
+      {"total_iters", &LinearLROptions::total_iters, util::above(0)}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& LinearLR::spec() {
+  static const SchedulerSpec s = describe<LinearLR>("LinearLR", fields());
+  return s;
+}
+
+LinearLR::LinearLR(optim::Optimizer& optimizer, const LinearLROptions& o)
+    : Scheduler("LinearLR", optimizer), start_factor_(o.start_factor), end_factor_(o.end_factor), total_iters_(o.total_iters) {
+  util::check_fields(name(), fields(), o);
   initial_step();
 }
 

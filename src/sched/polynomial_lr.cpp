@@ -6,9 +6,23 @@
 
 namespace eta::sched {
 
-PolynomialLR::PolynomialLR(optim::Optimizer& optimizer, int64_t total_iters, double power)
-    : Scheduler("PolynomialLR", optimizer), total_iters_(total_iters), power_(power) {
-  check(total_iters > 0, "total_iters", static_cast<double>(total_iters), "expected > 0");
+namespace {
+const util::Fields<PolynomialLROptions>& fields() {
+  static const util::Fields<PolynomialLROptions> f = {
+      {"total_iters", &PolynomialLROptions::total_iters, util::above(0)},
+      {"power", &PolynomialLROptions::power}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& PolynomialLR::spec() {
+  static const SchedulerSpec s = describe<PolynomialLR>("PolynomialLR", fields());
+  return s;
+}
+
+PolynomialLR::PolynomialLR(optim::Optimizer& optimizer, const PolynomialLROptions& o)
+    : Scheduler("PolynomialLR", optimizer), total_iters_(o.total_iters), power_(o.power) {
+  util::check_fields(name(), fields(), o);
   initial_step();
 }
 

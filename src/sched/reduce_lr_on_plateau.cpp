@@ -11,14 +11,29 @@
 
 namespace eta::sched {
 
+namespace {
+using O = ReduceLROnPlateauOptions;
+const util::Fields<O>& fields() {
+  static const util::Fields<O> f = {{"mode", &O::mode, util::one_of({"min", "max"})},
+                                    {"factor", &O::factor, util::between(0, 1, /*hi_open=*/true)},
+                                    {"patience", &O::patience, util::at_least(0)},
+                                    {"threshold", &O::threshold},
+                                    {"threshold_mode", &O::threshold_mode, util::one_of({"rel", "abs"})},
+                                    {"cooldown", &O::cooldown, util::at_least(0)},
+                                    {"min_lr", &O::min_lr, util::at_least(0)},
+                                    {"eps", &O::eps}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& ReduceLROnPlateau::spec() {
+  static const SchedulerSpec s = describe<ReduceLROnPlateau>("ReduceLROnPlateau", fields(), {.on_metric = true});
+  return s;
+}
+
 ReduceLROnPlateau::ReduceLROnPlateau(optim::Optimizer& optimizer, const ReduceLROnPlateauOptions& o)
     : Scheduler("ReduceLROnPlateau", optimizer), o_(o) {
-  check(o.factor < 1.0 && o.factor >= 0, "factor", o.factor, "expected in [0, 1)");
-  ETA_CHECK(o.mode == "min" || o.mode == "max", "ReduceLROnPlateau: mode must be 'min' or 'max', got '", o.mode, "'");
-  ETA_CHECK(o.threshold_mode == "rel" || o.threshold_mode == "abs",
-            "ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got '", o.threshold_mode, "'");
-  check(o.patience >= 0, "patience", static_cast<double>(o.patience), "expected >= 0");
-  check(o.cooldown >= 0, "cooldown", static_cast<double>(o.cooldown), "expected >= 0");
+  util::check_fields(name(), fields(), o);
   const size_t groups = optimizer.param_groups().size();
   ETA_CHECK(o.min_lr.size() == 1 || o.min_lr.size() == groups, "ReduceLROnPlateau: expected 1 or ", groups,
             " min_lrs, got ", o.min_lr.size());

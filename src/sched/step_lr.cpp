@@ -5,10 +5,22 @@
 
 namespace eta::sched {
 
-StepLR::StepLR(optim::Optimizer& optimizer, int64_t step_size, double gamma)
-    : Scheduler("StepLR", optimizer), step_size_(step_size), gamma_(gamma) {
-  check(step_size > 0, "step_size", static_cast<double>(step_size), "expected > 0");
-  check(gamma >= 0, "gamma", gamma, "expected >= 0");
+namespace {
+const util::Fields<StepLROptions>& fields() {
+  static const util::Fields<StepLROptions> f = {{"step_size", &StepLROptions::step_size, util::above(0), /*required=*/true},
+                                                  {"gamma", &StepLROptions::gamma, util::at_least(0)}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& StepLR::spec() {
+  static const SchedulerSpec s = describe<StepLR>("StepLR", fields());
+  return s;
+}
+
+StepLR::StepLR(optim::Optimizer& optimizer, const StepLROptions& o)
+    : Scheduler("StepLR", optimizer), step_size_(o.step_size), gamma_(o.gamma) {
+  util::check_fields(name(), fields(), o);
   initial_step();
 }
 

@@ -2,7 +2,9 @@
 // and the value at fault.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
+#include <sstream>
 
 #include "eta/eta.h"
 #include "eta/optim/adadelta.h"
@@ -10,6 +12,7 @@
 #include "eta/optim/adam.h"
 #include "eta/optim/adamax.h"
 #include "eta/optim/adamw.h"
+#include "eta/optim/lion.h"
 #include "eta/optim/nadam.h"
 #include "eta/optim/radam.h"
 #include "eta/optim/registry.h"
@@ -44,7 +47,43 @@ TEST(OptimErrors, NegativeLearningRate) {
   expect_error([] { Adamax(params(), {.lr = -6}); }, {"Adamax", "lr", "-6"});
   expect_error([] { NAdam(params(), {.lr = -7}); }, {"NAdam", "lr", "-7"});
   expect_error([] { RAdam(params(), {.lr = -8}); }, {"RAdam", "lr", "-8"});
+  expect_error([] { Lion(params(), {.lr = -9}); }, {"Lion", "lr", "-9"});
 }
+
+// Every registered optimizer checks every hyper-parameter against the range its spec declares:
+// just below the lower end (or at an open one), set by flag where there is one and by hand at
+// step() for all, each error naming the optimizer, the parameter and the value.
+class SpecRanges : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SpecRanges, AreCheckedByFlagAndAtStep) {
+  {
+    const std::string name = GetParam();
+    const OptimizerSpec spec = optimizer_spec(name);
+    ASSERT_TRUE(spec.find("lr")) << name;
+    EXPECT_TRUE(spec.find("lr")->range.lo == 0) << name << ": lr must not be negative";
+    for (const HyperParam& p : spec.params) {
+      if (std::isinf(p.range.lo)) continue;
+      SCOPED_TRACE(name + " " + p.name);
+      const double bad = p.range.lo_open ? p.range.lo : p.range.lo - 0.5;
+      std::ostringstream text;
+      text << bad;
+      if (p.name != "beta1" && p.name != "beta2") {
+        Flags flags{{"lr", "0.1"}};  // SGD needs one
+        flags[p.name] = text.str();
+        expect_error([&] { make_optimizer(name, params(), flags); }, {spec.name, p.name, text.str()});
+      }
+      auto ps = params();
+      auto opt = make_optimizer(name, ps, {{"lr", "0.1"}});
+      opt->param_groups()[0].option(p.name) = bad;
+      ps[0].set_grad(ones({3}));
+      expect_error([&] { opt->step(); }, {spec.name, p.name, text.str()});
+    }
+  }
+}
+
+// The built-ins, listed before any test registers its own.
+INSTANTIATE_TEST_SUITE_P(Registry, SpecRanges, ::testing::ValuesIn(optimizer_names()),
+                         [](const auto& info) { return info.param; });
 
 TEST(OptimErrors, BetasOutsideUnitInterval) {
   expect_error([] { Adam(params(), {.beta1 = 1.0}); }, {"beta1", "1", "[0, 1)"});

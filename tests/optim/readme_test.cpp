@@ -21,10 +21,10 @@ class SignSGD : public eta::optim::Optimizer {
   }
 };
 
-// inverse square root with warm-up (Vaswani et al. 2017)
-class InverseSqrtLR : public eta::sched::Scheduler {
+// inverse square root with warm-up (Vaswani et al. 2017); built in as sched::InverseSqrtLR
+class NoamLR : public eta::sched::Scheduler {
  public:
-  InverseSqrtLR(eta::optim::Optimizer& opt, int64_t warmup) : Scheduler("InverseSqrtLR", opt), warmup_(warmup) {
+  NoamLR(eta::optim::Optimizer& opt, int64_t warmup) : Scheduler("NoamLR", opt), warmup_(warmup) {
     initial_step();
   }
   double lr_at(int64_t step, size_t group) const override {
@@ -38,7 +38,7 @@ class InverseSqrtLR : public eta::sched::Scheduler {
 TEST(ReadmeExamples, SignSgdAndInverseSqrtPlugIn) {
   eta::Tensor p = eta::from_vector(std::vector<float>{1, -1}, {2}).requires_grad_();
   SignSGD opt(eta::optim::single_group({p}), 0.5);
-  InverseSqrtLR schedule(opt, 4);
+  NoamLR schedule(opt, 4);
   EXPECT_DOUBLE_EQ(opt.param_groups()[0].lr(), 0.5 * 0.25);
   eta::sum(eta::mul(p, p)).backward();
   opt.step();

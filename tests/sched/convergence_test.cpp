@@ -32,6 +32,7 @@ const std::vector<Schedule>& schedules() {
       {"StepLR", {{"step_size", "5"}, {"gamma", "0.7"}}},
       {"CosineAnnealingLR", {{"T_max", "20"}}},
       {"OneCycleLR", {{"total_steps", "20"}}},  // max_lr set per optimizer below
+      {"InverseSqrtLR", {{"warmup_steps", "3"}}},
       {"SequentialLR",
        {{"schedulers", "LinearLR,CosineAnnealingLR"}, {"milestones", "5"}, {"0.start_factor", "0.2"},
         {"0.total_iters", "5"}, {"1.T_max", "15"}}},
@@ -53,11 +54,11 @@ TEST_P(Convergence, LowersAQuadraticWithinTwentySteps) {
     std::unique_ptr<sched::Scheduler> s;
     if (!schedule.name.empty()) {
       sched::Flags flags = schedule.flags;
-      if (schedule.name == "OneCycleLR") {
-        flags["max_lr"] = lr_for(optimizer);
-        const auto& g = opt->param_groups()[0];
-        if (!g.has("momentum") && !g.has("beta1")) flags["cycle_momentum"] = "false";
-      }
+      if (schedule.name == "OneCycleLR") flags["max_lr"] = lr_for(optimizer);
+      // A schedule that cycles momentum needs an optimizer with momentum or beta1.
+      const auto& g = opt->param_groups()[0];
+      if (sched::scheduler_spec(schedule.name).traits.cycles_momentum && !g.has("momentum") && !g.has("beta1"))
+        flags["cycle_momentum"] = "false";
       s = sched::make_scheduler(schedule.name, *opt, flags);
     }
     const double initial = loss_of().item();
@@ -72,9 +73,7 @@ TEST_P(Convergence, LowersAQuadraticWithinTwentySteps) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryOptimizer, Convergence,
-                         ::testing::Values("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
-                                           "RAdam"));
+INSTANTIATE_TEST_SUITE_P(EveryOptimizer, Convergence, ::testing::ValuesIn(optim::optimizer_names()));
 
 }  // namespace
 }  // namespace eta::testing

@@ -13,10 +13,11 @@ namespace eta::testing {
 namespace {
 
 // The inverse-square-root schedule of "Attention Is All You Need" (Vaswani et al. 2017), scaled to
-// reach the base learning rate at the end of the warmup.
-class InverseSqrtLR : public sched::Scheduler {
+// reach the base learning rate at the end of the warmup (the built-in InverseSqrtLR, written again
+// here as a user would, under another name).
+class NoamLR : public sched::Scheduler {
  public:
-  InverseSqrtLR(optim::Optimizer& optimizer, int64_t warmup) : Scheduler("InverseSqrtLR", optimizer), warmup_(warmup) {
+  NoamLR(optim::Optimizer& optimizer, int64_t warmup) : Scheduler("NoamLR", optimizer), warmup_(warmup) {
     check(warmup > 0, "warmup", static_cast<double>(warmup), "expected > 0");
     initial_step();
   }
@@ -30,24 +31,24 @@ class InverseSqrtLR : public sched::Scheduler {
 };
 
 TEST(CustomScheduler, PlugsIntoFactoryStateAndSequentialLR) {
-  sched::register_scheduler({"InverseSqrtLR", {"warmup"}, false, [](optim::Optimizer& o, const sched::Flags& f) {
-                               return std::make_unique<InverseSqrtLR>(o, util::parse_int("--warmup", f.at("warmup")));
+  sched::register_scheduler({"NoamLR", {"warmup"}, false, [](optim::Optimizer& o, const sched::Flags& f) {
+                               return std::make_unique<NoamLR>(o, util::parse_int("--warmup", f.at("warmup")));
                              }});
   optim::SGD opt({zeros({1}).requires_grad_()}, {.lr = 1.0});
-  auto s = sched::make_scheduler("inverse_sqrt_lr", opt, {{"warmup", "4"}});
+  auto s = sched::make_scheduler("noam_lr", opt, {{"warmup", "4"}});
   EXPECT_EQ(opt.param_groups()[0].lr(), 0.25);
   for (int i = 0; i < 3; ++i) s->step();
   EXPECT_EQ(opt.param_groups()[0].lr(), 1.0);
   s->step();
   EXPECT_DOUBLE_EQ(opt.param_groups()[0].lr(), std::sqrt(4.0 / 5.0));
   EXPECT_EQ(s->state_dict().at("last_epoch").item(), 4);
-  EXPECT_THROW(sched::make_scheduler("InverseSqrtLR", opt, {{"warmup", "0"}}), Error);
+  EXPECT_THROW(sched::make_scheduler("NoamLR", opt, {{"warmup", "0"}}), Error);
 
   // As the first stage of a SequentialLR built from strings: 8 steps of it, then constant decay.
   optim::SGD opt2({zeros({1}).requires_grad_()}, {.lr = 1.0});
   auto seq = sched::make_scheduler("SequentialLR", opt2,
-                                   {{"schedulers", "InverseSqrtLR,ExponentialLR"}, {"milestones", "8"},
-                                    {"InverseSqrtLR.warmup", "4"}, {"1.gamma", "0.5"}});
+                                   {{"schedulers", "NoamLR,ExponentialLR"}, {"milestones", "8"},
+                                    {"NoamLR.warmup", "4"}, {"1.gamma", "0.5"}});
   std::vector<double> lrs;
   for (int i = 0; i < 10; ++i) {
     lrs.push_back(opt2.param_groups()[0].lr());

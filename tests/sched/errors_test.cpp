@@ -46,6 +46,17 @@ TEST(SchedErrors, UnknownFlagListsTheValidOnes) {
                {"--2.gamma", "names no scheduler"});
 }
 
+// Every registered scheduler refuses a flag it does not know, listing the ones it does.
+TEST(SchedErrors, EverySchedulerListsItsFlags) {
+  for (const std::string& name : sched::scheduler_names()) {
+    Fixture f;
+    const sched::SchedulerSpec spec = sched::scheduler_spec(name);
+    ASSERT_FALSE(spec.flags.empty()) << name;
+    expect_error([&] { sched::make_scheduler(name, f.opt, {{"no_such_flag", "1"}}); },
+                 {spec.name, "unknown flag --no_such_flag", spec.flags.front()});
+  }
+}
+
 TEST(SchedErrors, MissingAndMalformedValues) {
   Fixture f;
   expect_error([&] { sched::make_scheduler("StepLR", f.opt); }, {"StepLR", "--step_size is required"});
@@ -100,6 +111,8 @@ TEST(SchedErrors, InvalidArguments) {
                {"mode", "'sine'"});
   expect_error([&] { sched::make_scheduler("ReduceLROnPlateau", f.opt, {{"factor", "1.5"}}); }, {"factor", "1.5"});
   expect_error([&] { sched::make_scheduler("ReduceLROnPlateau", f.opt, {{"mode", "median"}}); }, {"mode", "'median'"});
+  expect_error([&] { sched::make_scheduler("InverseSqrtLR", f.opt, {{"warmup_steps", "-1"}}); },
+               {"InverseSqrtLR", "warmup_steps", "-1"});
   optim::Adam adam({zeros({1}).requires_grad_()});
   expect_error([&] { sched::make_scheduler("CyclicLR", adam, {{"base_lr", "0.1"}, {"max_lr", "1"}}); },
                {"CyclicLR", "momentum", "cycle_momentum false"});

@@ -37,6 +37,7 @@ inline std::vector<SequenceCase> load_sequences() {
       while (in >> kv && kv != "|") {
         const auto eq = kv.find('=');
         if (kv.substr(0, eq) == "optimizer") cur.optimizer = kv.substr(eq + 1);
+        else if (kv.substr(0, eq) == "scheduler") cur.scheduler = kv.substr(eq + 1);
         else if (kv.substr(0, eq) == "lr") cur.lr = std::stod(kv.substr(eq + 1));
       }
       while (in >> kv) {
@@ -57,28 +58,6 @@ inline std::vector<SequenceCase> load_sequences() {
   return cases;
 }
 
-// The scheduler class of a case, from its name (the fixture names start with it).
-inline std::string scheduler_of(const std::string& case_name) {
-  static const std::vector<std::pair<std::string, std::string>> prefixes = {
-      {"step_lr", "StepLR"},
-      {"multi_step_lr", "MultiStepLR"},
-      {"exponential_lr", "ExponentialLR"},
-      {"cosine_annealing_lr", "CosineAnnealingLR"},
-      {"cosine_warm_restarts", "CosineAnnealingWarmRestarts"},
-      {"linear_lr", "LinearLR"},
-      {"constant_lr", "ConstantLR"},
-      {"polynomial_lr", "PolynomialLR"},
-      {"one_cycle", "OneCycleLR"},
-      {"cyclic", "CyclicLR"},
-      {"plateau", "ReduceLROnPlateau"},
-      {"lambda_lr", "LambdaLR"},
-      {"sequential", "SequentialLR"},
-      {"chained", "ChainedScheduler"}};
-  for (const auto& [prefix, name] : prefixes)
-    if (case_name.rfind(prefix, 0) == 0) return name;
-  throw Error("sched fixtures: no scheduler for case " + case_name);
-}
-
 struct Built {
   std::vector<Tensor> params;
   std::unique_ptr<optim::Optimizer> optimizer;
@@ -90,13 +69,12 @@ inline Built build(const SequenceCase& c) {
   b.params = {zeros({1}).requires_grad_()};
   if (c.optimizer == "adam") b.optimizer = std::make_unique<optim::Adam>(b.params, optim::AdamOptions{.lr = c.lr});
   else b.optimizer = std::make_unique<optim::SGD>(b.params, optim::SGDOptions{.lr = c.lr, .momentum = 0.9});
-  const std::string s = scheduler_of(c.name);
-  if (s == "LambdaLR")  // the generator's lambda: 0.95 ** t
+  if (c.scheduler == "LambdaLR")  // the generator's lambda: 0.95 ** t
     b.scheduler = std::make_unique<sched::LambdaLR>(*b.optimizer, [](int64_t t) {
       return std::pow(0.95, static_cast<double>(t));
     });
   else
-    b.scheduler = sched::make_scheduler(s, *b.optimizer, c.flags);
+    b.scheduler = sched::make_scheduler(c.scheduler, *b.optimizer, c.flags);
   return b;
 }
 

@@ -17,10 +17,10 @@ class Adadelta : public Optimizer {
  public:
   explicit Adadelta(std::vector<Tensor> params, const AdadeltaOptions& options = {});
   explicit Adadelta(std::vector<ParamGroup> groups, const AdadeltaOptions& options = {});
-  static Options defaults(const AdadeltaOptions& options = {});
+  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
+  static const OptimizerSpec& spec();
 
  protected:
-  void validate(const Options& o) const override;
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
 };
 

@@ -18,10 +18,10 @@ class Adagrad : public Optimizer {
  public:
   explicit Adagrad(std::vector<Tensor> params, const AdagradOptions& options = {});
   explicit Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& options = {});
-  static Options defaults(const AdagradOptions& options = {});
+  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
+  static const OptimizerSpec& spec();
 
  protected:
-  void validate(const Options& o) const override;
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
 };
 

@@ -19,12 +19,12 @@ class Adam : public Optimizer {
  public:
   explicit Adam(std::vector<Tensor> params, const AdamOptions& options = {});
   explicit Adam(std::vector<ParamGroup> groups, const AdamOptions& options = {});
-  static Options defaults(const AdamOptions& options = {});
+  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
+  static const OptimizerSpec& spec();
 
  protected:
   // For AdamW: the same moments, with weight decay applied to the parameter instead of the gradient.
-  Adam(std::string name, std::vector<ParamGroup> groups, const Options& defaults, bool decoupled_weight_decay);
-  void validate(const Options& o) const override;
+  Adam(const OptimizerSpec& spec, std::vector<ParamGroup> groups, const Options& defaults, bool decoupled_weight_decay);
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
 
  private:

@@ -18,10 +18,10 @@ class Adamax : public Optimizer {
  public:
   explicit Adamax(std::vector<Tensor> params, const AdamaxOptions& options = {});
   explicit Adamax(std::vector<ParamGroup> groups, const AdamaxOptions& options = {});
-  static Options defaults(const AdamaxOptions& options = {});
+  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
+  static const OptimizerSpec& spec();
 
  protected:
-  void validate(const Options& o) const override;
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
 };
 

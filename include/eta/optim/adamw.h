@@ -19,7 +19,8 @@ class AdamW : public Adam {
  public:
   explicit AdamW(std::vector<Tensor> params, const AdamWOptions& options = {});
   explicit AdamW(std::vector<ParamGroup> groups, const AdamWOptions& options = {});
-  static Options defaults(const AdamWOptions& options = {});
+  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
+  static const OptimizerSpec& spec();
 };
 
 }  // namespace eta::optim

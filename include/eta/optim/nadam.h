@@ -18,10 +18,10 @@ class NAdam : public Optimizer {
  public:
   explicit NAdam(std::vector<Tensor> params, const NAdamOptions& options = {});
   explicit NAdam(std::vector<ParamGroup> groups, const NAdamOptions& options = {});
-  static Options defaults(const NAdamOptions& options = {});
+  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
+  static const OptimizerSpec& spec();
 
  protected:
-  void validate(const Options& o) const override;
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
 };
 

@@ -3,11 +3,14 @@
 // a subclass writes only the update of one parameter. Optimizers see tensors, never nn::Module.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "eta/tensor/tensor.h"
+#include "eta/util/hyper_params.h"
 
 namespace eta::optim {
 
@@ -20,6 +23,27 @@ using Options = std::map<std::string, double>;
 // The neutral form of a saved state: every value a tensor (scalars as 0-dim float64), named like
 // "state.3.exp_avg", so io/ can write it into a safetensors checkpoint as is.
 using StateDict = std::map<std::string, Tensor>;
+
+struct ParamGroup;
+class Optimizer;
+
+// One hyper-parameter as the registry, the validation and the command line see it.
+struct HyperParam {
+  std::string name;      // PyTorch's, tuples split: "beta1", "beta2"
+  double default_value;  // true/false as 1/0
+  util::Range range = {};
+};
+
+// Everything eta knows about an optimizer, declared once in its .cpp (see describe() below).
+struct OptimizerSpec {
+  std::string name;                // as printed: "AdamW"
+  std::vector<HyperParam> params;  // every hyper-parameter, with its default and valid range
+  std::function<std::unique_ptr<Optimizer>(std::vector<ParamGroup>)> make;  // groups override defaults
+  double suggested_lr = 1e-3;      // what programs use when --lr is not given (PyTorch's SGD has no default)
+
+  Options defaults() const;
+  const HyperParam* find(const std::string& name) const;  // null when it has none such
+};
 
 struct ParamGroup {
   std::vector<Tensor> params;
@@ -66,6 +90,8 @@ class Optimizer {
   const Options& defaults() const { return defaults_; }
   Options& defaults() { return defaults_; }
   const std::string& name() const { return name_; }
+  // The hyper-parameters' names, defaults (as constructed) and ranges.
+  const std::vector<HyperParam>& hyper_params() const { return params_; }
   // Sets the learning rate of every group.
   void set_lr(double lr);
 
@@ -80,15 +106,17 @@ class Optimizer {
   const ParamState& state(size_t index) const;
 
  protected:
-  // `defaults` lists every hyper-parameter the optimizer knows, with its default value; a group may
-  // override any of them but add none. The subclass constructor then calls add_param_groups() —
-  // not this constructor, so that its own validate() already applies.
+  // `defaults` holds every hyper-parameter of `spec` (the values this instance was constructed
+  // with); a group may override any of them but add none. The subclass constructor then calls
+  // add_param_groups() — not this constructor, so that its own validate() already applies.
+  Optimizer(const OptimizerSpec& spec, Options defaults);
+  // For quick optimizers without a spec: any values accepted except a negative "lr".
   Optimizer(std::string name, Options defaults);
   void add_param_groups(std::vector<ParamGroup> groups);
 
   // Checks one group's hyper-parameters (called on construction, on add_param_group and before
-  // every step, so a learning rate set to -1 by hand is caught). Throw eta::Error naming the
-  // parameter and its value; the helpers below do that.
+  // every step, so a learning rate set to -1 by hand is caught). The base checks each against its
+  // range in the spec; override only for rules between parameters, calling the base.
   virtual void validate(const Options& options) const;
   // The update of one parameter with a gradient: `param` and `grad` are contiguous, same dtype
   // (float32 or float64), and `state` is empty on the first step.
@@ -100,10 +128,25 @@ class Optimizer {
 
  private:
   std::string name_;
+  std::vector<HyperParam> params_;
   Options defaults_;
   std::vector<ParamGroup> groups_;
   std::vector<ParamState> state_;  // by parameter position across groups
 };
+
+// The spec of optimizer O whose options struct Opts declares each hyper-parameter once:
+//   describe<Adam>("Adam", {{"lr", &AdamOptions::lr, util::at_least(0)}, ...}, 1e-3)
+// Defaults come from Opts{}; make builds O from groups. O's constructor turns its Opts into the
+// base's defaults with util::numeric_values(fields, options).
+template <class O, class Opts>
+OptimizerSpec describe(std::string name, const util::Fields<Opts>& fields, double suggested_lr) {
+  OptimizerSpec spec{std::move(name), {}, [](std::vector<ParamGroup> groups) -> std::unique_ptr<Optimizer> {
+                       return std::make_unique<O>(std::move(groups));
+                     }, suggested_lr};
+  const auto defaults = util::numeric_values(fields, Opts{});
+  for (const auto& f : fields) spec.params.push_back({f.name, defaults.at(f.name), f.range});
+  return spec;
+}
 
 // One group holding `params`, for the common single-group constructors.
 inline std::vector<ParamGroup> single_group(std::vector<Tensor> params) {

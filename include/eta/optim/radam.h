@@ -17,10 +17,10 @@ class RAdam : public Optimizer {
  public:
   explicit RAdam(std::vector<Tensor> params, const RAdamOptions& options = {});
   explicit RAdam(std::vector<ParamGroup> groups, const RAdamOptions& options = {});
-  static Options defaults(const RAdamOptions& options = {});
+  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
+  static const OptimizerSpec& spec();
 
  protected:
-  void validate(const Options& o) const override;
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
 };
 

@@ -19,10 +19,10 @@ class RMSprop : public Optimizer {
  public:
   explicit RMSprop(std::vector<Tensor> params, const RMSpropOptions& options = {});
   explicit RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& options = {});
-  static Options defaults(const RMSpropOptions& options = {});
+  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
+  static const OptimizerSpec& spec();
 
  protected:
-  void validate(const Options& o) const override;
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
 };
 

@@ -5,11 +5,19 @@
 
 namespace eta::sched {
 
+struct CosineAnnealingLROptions {
+  int64_t T_max = 0;  // required; programs default it to the run's length
+  double eta_min = 0;
+};
+
 class CosineAnnealingLR : public Scheduler {
  public:
-  CosineAnnealingLR(optim::Optimizer& optimizer, int64_t T_max, double eta_min = 0);
+  CosineAnnealingLR(optim::Optimizer& optimizer, const CosineAnnealingLROptions& options);
+  CosineAnnealingLR(optim::Optimizer& optimizer, int64_t T_max, double eta_min = CosineAnnealingLROptions{}.eta_min)
+      : CosineAnnealingLR(optimizer, CosineAnnealingLROptions{T_max, eta_min}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
+  static const SchedulerSpec& spec();
 
  private:
   int64_t T_max_;

@@ -5,10 +5,21 @@
 
 namespace eta::sched {
 
+struct CosineAnnealingWarmRestartsOptions {
+  int64_t T_0 = 0;  // required
+  int64_t T_mult = 1;
+  double eta_min = 0;
+};
+
 class CosineAnnealingWarmRestarts : public Scheduler {
  public:
-  CosineAnnealingWarmRestarts(optim::Optimizer& optimizer, int64_t T_0, int64_t T_mult = 1, double eta_min = 0);
+  CosineAnnealingWarmRestarts(optim::Optimizer& optimizer, const CosineAnnealingWarmRestartsOptions& options);
+  CosineAnnealingWarmRestarts(optim::Optimizer& optimizer, int64_t T_0,
+                              int64_t T_mult = CosineAnnealingWarmRestartsOptions{}.T_mult,
+                              double eta_min = CosineAnnealingWarmRestartsOptions{}.eta_min)
+      : CosineAnnealingWarmRestarts(optimizer, CosineAnnealingWarmRestartsOptions{T_0, T_mult, eta_min}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
+  static const SchedulerSpec& spec();
 
  private:
   int64_t T_0_, T_mult_;

@@ -4,11 +4,17 @@
 
 namespace eta::sched {
 
+struct ExponentialLROptions {
+  double gamma = 0;  // required
+};
+
 class ExponentialLR : public Scheduler {
  public:
-  ExponentialLR(optim::Optimizer& optimizer, double gamma);
+  ExponentialLR(optim::Optimizer& optimizer, const ExponentialLROptions& options);
+  ExponentialLR(optim::Optimizer& optimizer, double gamma) : ExponentialLR(optimizer, ExponentialLROptions{gamma}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
+  static const SchedulerSpec& spec();
 
  private:
   double gamma_;

@@ -5,11 +5,22 @@
 
 namespace eta::sched {
 
+struct LinearLROptions {
+  double start_factor = 1.0 / 3;
+  double end_factor = 1.0;
+  int64_t total_iters = 5;
+};
+
 class LinearLR : public Scheduler {
  public:
-  LinearLR(optim::Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5);
+  LinearLR(optim::Optimizer& optimizer, const LinearLROptions& options);
+  explicit LinearLR(optim::Optimizer& optimizer, double start_factor = LinearLROptions{}.start_factor,
+                    double end_factor = LinearLROptions{}.end_factor,
+                    int64_t total_iters = LinearLROptions{}.total_iters)
+      : LinearLR(optimizer, LinearLROptions{start_factor, end_factor, total_iters}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
+  static const SchedulerSpec& spec();
 
  private:
   double start_factor_, end_factor_;

@@ -6,12 +6,20 @@
 
 namespace eta::sched {
 
+struct MultiStepLROptions {
+  // Must be non-decreasing; a repeated milestone applies gamma once per repetition. Required.
+  std::vector<int64_t> milestones;
+  double gamma = 0.1;
+};
+
 class MultiStepLR : public Scheduler {
  public:
-  // Milestones must be non-decreasing; a repeated milestone applies gamma once per repetition.
-  MultiStepLR(optim::Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1);
+  MultiStepLR(optim::Optimizer& optimizer, const MultiStepLROptions& options);
+  MultiStepLR(optim::Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = MultiStepLROptions{}.gamma)
+      : MultiStepLR(optimizer, MultiStepLROptions{std::move(milestones), gamma}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
+  static const SchedulerSpec& spec();
 
  private:
   std::vector<int64_t> milestones_;

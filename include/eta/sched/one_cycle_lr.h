@@ -35,6 +35,7 @@ class OneCycleLR : public Scheduler {
   double momentum_at(int64_t step, size_t group = 0) const;
   void apply_extras(int64_t step) override;
   int64_t total_steps() const { return total_steps_; }
+  static const SchedulerSpec& spec();
 
  private:
   // Anneals (lr or momentum) through the phases; `which` 0 = lr, 1 = momentum.

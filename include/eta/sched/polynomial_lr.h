@@ -5,11 +5,20 @@
 
 namespace eta::sched {
 
+struct PolynomialLROptions {
+  int64_t total_iters = 5;
+  double power = 1.0;
+};
+
 class PolynomialLR : public Scheduler {
  public:
-  PolynomialLR(optim::Optimizer& optimizer, int64_t total_iters = 5, double power = 1.0);
+  PolynomialLR(optim::Optimizer& optimizer, const PolynomialLROptions& options);
+  explicit PolynomialLR(optim::Optimizer& optimizer, int64_t total_iters = PolynomialLROptions{}.total_iters,
+                        double power = PolynomialLROptions{}.power)
+      : PolynomialLR(optimizer, PolynomialLROptions{total_iters, power}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
+  static const SchedulerSpec& spec();
 
  private:
   int64_t total_iters_;

@@ -3,7 +3,8 @@
 // ignored in names); lists are comma-separated. Composites take their children by name:
 //   {"schedulers", "LinearLR,CosineAnnealingLR"}, {"milestones", "5"}, {"0.start_factor", "0.1"},
 //   {"CosineAnnealingLR.T_max", "95"}   — a child's flags are prefixed by its index or its name.
-// LambdaLR takes a C++ function and is built in code only.
+// LambdaLR takes a C++ function and is built in code only. Everything here reads each scheduler
+// SchedulerSpec (scheduler.h), declared once in its .cpp.
 #pragma once
 #include <functional>
 #include <map>
@@ -15,17 +16,13 @@
 
 namespace eta::sched {
 
-using Flags = std::map<std::string, std::string>;
+using SchedulerFactory = SchedulerSpec;  // the name before specs carried traits
 
-struct SchedulerFactory {
-  std::string name;                // as printed, e.g. "OneCycleLR"
-  std::vector<std::string> flags;  // accepted flag names
-  bool composite = false;          // accepts "<child>.<flag>" flags
-  std::function<std::unique_ptr<Scheduler>(optim::Optimizer&, const Flags&)> make;
-};
-
-void register_scheduler(SchedulerFactory factory);
+// Adds (or replaces) a scheduler under canonical_name(spec.name).
+void register_scheduler(SchedulerSpec spec);
 std::vector<std::string> scheduler_names();
+// The spec registered under `name` (any case): flags and traits; unknown names throw.
+SchedulerSpec scheduler_spec(const std::string& name);
 std::vector<std::string> scheduler_flags(const std::string& name);
 // Unknown names or flags, missing required flags and malformed values throw eta::Error listing the
 // valid ones.

@@ -4,14 +4,49 @@
 // step() writes it into the optimizer. It sees only the optimizer's parameter groups.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "eta/optim/optimizer.h"
+#include "eta/util/hyper_params.h"
 
 namespace eta::sched {
 
 using optim::StateDict;
+using Flags = util::Flags;
+class Scheduler;
+
+// What programs need to know to drive a scheduler without naming it.
+struct SchedulerTraits {
+  // Flags that set the schedule's length; when none is given, a program passes the run's length
+  // (in steps, after any warm-up) to the first: OneCycleLR {total_steps, epochs}, CosineAnnealingLR {T_max}.
+  std::vector<std::string> length_flags;
+  bool cycles_momentum = false;  // writes the optimizer's momentum or beta1 unless cycle_momentum is false
+  bool on_metric = false;        // stepped as step(metric), once per epoch (ReduceLROnPlateau)
+};
+
+// Everything eta knows about a scheduler, declared once in its .cpp (see describe() below).
+struct SchedulerSpec {
+  std::string name;                // as printed, e.g. "OneCycleLR"
+  std::vector<std::string> flags;  // accepted flag names (PyTorch's argument names)
+  bool composite = false;          // also accepts "<child>.<flag>" flags
+  std::function<std::unique_ptr<Scheduler>(optim::Optimizer&, const Flags&)> make;
+  SchedulerTraits traits = {};
+};
+
+// The spec of scheduler S whose options struct Opts declares each argument once (the struct's
+// initialisers are the defaults): flags are the fields' names, and make parses them into an Opts
+// and calls S(optimizer, options), whose constructor checks them with util::check_fields.
+template <class S, class Opts>
+SchedulerSpec describe(const std::string& name, const util::Fields<Opts>& fields, SchedulerTraits traits = {}) {
+  return {name, util::field_names(fields), false,
+          [name, fields](optim::Optimizer& optimizer, const Flags& flags) -> std::unique_ptr<Scheduler> {
+            return std::make_unique<S>(optimizer, util::parse_fields(name, fields, flags));
+          },
+          std::move(traits)};
+}
 
 class Scheduler {
  public:

@@ -1,0 +1,73 @@
+// Lion update (Chen et al. 2023, Algorithm 2), per element, with g negated to maximize:
+//   p ← p·(1 − lr·wd)
+//   c = β1·m + (1 − β1)·g;  p ← p − lr·sign(c)   (sign(0) = 0, as torch.sign)
+//   m ← β2·m + (1 − β2)·g                         (state "exp_avg")
+// Only the momentum is kept: no second moment, no step count, no bias correction.
+#include "eta/optim/lion.h"
+
+#include "eta/tensor/factory.h"
+#include "optim/update_loop.h"
+
+namespace eta::optim {
+
+namespace {
+
+const util::Fields<LionOptions>& fields() {
+  static const util::Fields<LionOptions> f = {{"lr", &LionOptions::lr, util::at_least(0)},
+                                              {"beta1", &LionOptions::beta1, util::between(0, 1)},
+                                              {"beta2", &LionOptions::beta2, util::between(0, 1)},
+                                              {"weight_decay", &LionOptions::weight_decay, util::at_least(0)},
+                                              {"maximize", &LionOptions::maximize}};
+  return f;
+}
+
+template <class T>
+struct LionConstants {
+  T sign, b1, one_b1, b2, one_b2, neg_lr, mul;  // sign: -1 to maximize; mul: 1 − lr·wd
+};
+
+// The update over [begin, end); branch-free so that it vectorises (see adam.cpp).
+template <class T>
+void lion_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                   const LionConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    const T gi = c.sign * g[i];
+    const T ci = detail::ema(m[i], c.b1, c.one_b1, gi);
+    const T s = static_cast<T>(ci > T(0)) - static_cast<T>(ci < T(0));
+    p[i] = p[i] * c.mul + c.neg_lr * s;
+    m[i] = detail::ema(m[i], c.b2, c.one_b2, gi);
+  }
+}
+
+}  // namespace
+
+const OptimizerSpec& Lion::spec() {
+  static const OptimizerSpec s = describe<Lion>("Lion", fields(), 1e-4);
+  return s;
+}
+
+Lion::Lion(std::vector<Tensor> params, const LionOptions& o) : Lion(single_group(std::move(params)), o) {}
+
+Lion::Lion(std::vector<ParamGroup> groups, const LionOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
+  add_param_groups(std::move(groups));
+}
+
+void Lion::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
+  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
+  const double wd = group.option("weight_decay");
+  const bool maximize = group.option("maximize") != 0;
+  if (state.empty()) state.tensors["exp_avg"] = zeros_like(param);
+  Tensor& m_t = state.tensors["exp_avg"];
+  detail::dispatch(param, "Lion", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* m = m_t.data_ptr<T>();
+    const LionConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(beta1), static_cast<T>(1 - beta1),
+                             static_cast<T>(beta2),   static_cast<T>(1 - beta2), static_cast<T>(-lr),
+                             static_cast<T>(1 - lr * wd)};
+    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) { lion_elements<T>(begin, end, p, g, m, c); });
+  });
+}
+
+}  // namespace eta::optim

@@ -1,0 +1,34 @@
+// InverseSqrtLR: lr_t = base · ((t + 1) / W if t < W, else sqrt(max(W, 1) / (t + 1))).
+#include "eta/sched/inverse_sqrt_lr.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace eta::sched {
+
+namespace {
+const util::Fields<InverseSqrtLROptions>& fields() {
+  static const util::Fields<InverseSqrtLROptions> f = {
+      {"warmup_steps", &InverseSqrtLROptions::warmup_steps, util::at_least(0)}};
+  return f;
+}
+}  // namespace
+
+const SchedulerSpec& InverseSqrtLR::spec() {
+  static const SchedulerSpec s = describe<InverseSqrtLR>("InverseSqrtLR", fields());
+  return s;
+}
+
+InverseSqrtLR::InverseSqrtLR(optim::Optimizer& optimizer, const InverseSqrtLROptions& o)
+    : Scheduler("InverseSqrtLR", optimizer), warmup_steps_(o.warmup_steps) {
+  util::check_fields(name(), fields(), o);
+  initial_step();
+}
+
+double InverseSqrtLR::lr_at(int64_t step, size_t group) const {
+  const double s = static_cast<double>(step + 1), w = static_cast<double>(warmup_steps_);
+  const double factor = step < warmup_steps_ ? s / w : std::sqrt(std::max(w, 1.0) / s);
+  return base_lrs_.at(group) * factor;
+}
+
+}  // namespace eta::sched
