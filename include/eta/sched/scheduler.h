@@ -22,7 +22,7 @@ class Scheduler;
 struct SchedulerTraits {
   // Flags that set the schedule's length; when none is given, a program passes the run's length
   // (in steps, after any warm-up) to the first: OneCycleLR {total_steps, epochs}, CosineAnnealingLR {T_max}.
-  std::vector<std::string> length_flags;
+  std::vector<std::string> length_flags = {};
   bool cycles_momentum = false;  // writes the optimizer's momentum or beta1 unless cycle_momentum is false
   bool on_metric = false;        // stepped as step(metric), once per epoch (ReduceLROnPlateau)
 };

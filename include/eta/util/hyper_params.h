@@ -21,7 +21,7 @@ using Flags = std::map<std::string, std::string>;
 struct Range {
   double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
   bool lo_open = false, hi_open = false;
-  std::vector<std::string> choices;
+  std::vector<std::string> choices = {};
 
   bool contains(double v) const;
   bool contains(const std::string& v) const;
