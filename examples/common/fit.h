@@ -86,7 +86,7 @@ inline void add_callbacks(train::Trainer& t, const RunConfig& c, const RunSetup&
         train::EarlyStoppingOptions{.monitor = "test_loss", .patience = c.early_stop}));
   if (!c.checkpoint.empty())
     t.add(std::make_shared<train::Checkpointer>(c.checkpoint,
-                                                train::CheckpointerOptions{.every_steps = c.checkpoint_every}));
+                                                train::CheckpointerOptions{.every_steps = c.checkpoint_every, .keep_last = c.checkpoint_keep}));
 }
 
 inline void report(const train::Evaluation& ev, const RunSetup& s, std::FILE* human) {

@@ -45,10 +45,12 @@ inline const char* kRunFlagsUsage =
     "  --detect_anomaly true: name the first op that makes a NaN/Inf (forward or backward)\n"
     "  --clip_grad_norm X  clip the global gradient norm to X\n"
     "  --early_stop N      stop after N epochs without a lower test loss; keep the best weights\n"
-    "  --checkpoint_every N  also save the checkpoint every N steps (mid-epoch resume)\n";
+    "  --checkpoint_every N  also save the checkpoint every N steps (mid-epoch resume)\n"
+    "  --checkpoint_keep K   keep the last K checkpoints as FILE.step<S>.ext (default 1: FILE itself)\n";
 
 struct RunConfig {
   int64_t epochs = 5, batch = 64, warmup = 0, limit = 0, workers = 0, early_stop = 0, checkpoint_every = 0;
+  int64_t checkpoint_keep = 1;
   uint64_t seed = 0;
   double clip_grad_norm = 0;
   std::string optimizer, scheduler, checkpoint, resume, metrics, plot, telemetry;
@@ -80,6 +82,8 @@ inline RunConfig take_run_flags(Flags& flags) {
   c.clip_grad_norm = util::parse_double("--clip_grad_norm", flags.take("clip_grad_norm", "0"));
   c.early_stop = util::parse_int("--early_stop", flags.take("early_stop", "0"));
   c.checkpoint_every = util::parse_int("--checkpoint_every", flags.take("checkpoint_every", "0"));
+  c.checkpoint_keep = util::parse_int("--checkpoint_keep", flags.take("checkpoint_keep", "1"));
+  ETA_CHECK(c.checkpoint_keep >= 1, "--checkpoint_keep must be at least 1, got ", c.checkpoint_keep);
   ETA_CHECK(c.clip_grad_norm >= 0, "--clip_grad_norm must be non-negative, got ", c.clip_grad_norm);
   ETA_CHECK(c.early_stop >= 0, "--early_stop must be non-negative, got ", c.early_stop);
   ETA_CHECK(c.checkpoint_every >= 0, "--checkpoint_every must be non-negative, got ", c.checkpoint_every);

@@ -74,7 +74,7 @@ Evaluation evaluate(nn::Module& model, const data::Dataset& set, Task task, cons
       if (first) ev.confusion = ConfusionMatrix(std::max<int64_t>(out.size(1), set.num_classes()));
       loss_sum += cross_entropy(out, b.target, Reduction::Sum).item();
       ev.confusion.add(out, b.target);
-      if (top_k > 0) hits_k += count_top_k(out, b.target, top_k);
+      if (top_k > 0 && out.size(1) > top_k) hits_k += count_top_k(out, b.target, top_k);
     } else {
       const std::vector<double> p = out.to_vector(), y = b.target.to_vector();
       ETA_CHECK(p.size() == y.size(), "evaluate: the model gives ", shape_str(out.shape()), " for targets ",
@@ -92,7 +92,8 @@ Evaluation evaluate(nn::Module& model, const data::Dataset& set, Task task, cons
   const double n = static_cast<double>(std::max<int64_t>(ev.examples, 1));
   if (task == Task::Classification) {
     ev.loss = loss_sum / n;
-    if (top_k > 0) ev.top_k[top_k] = static_cast<double>(hits_k) / n;
+    // Top-k says something only with more than k classes.
+    if (top_k > 0 && ev.confusion.num_classes() > top_k) ev.top_k[top_k] = static_cast<double>(hits_k) / n;
   } else {
     const double values = static_cast<double>(std::max<int64_t>(ev.examples * set.spec().target_numel(), 1));
     ev.loss = sq / values;

@@ -45,7 +45,7 @@ std::string epoch_json(const EpochInfo& e) {
      << ", \"skipped_steps\": " << e.skipped_steps;
   if (e.has_validation && e.validation.task == Task::Classification) {
     const ConfusionMatrix& cm = e.validation.confusion;
-    os << ", \"val_confusion\": [";
+    os << ", \"" << e.metric_prefix << "confusion\": [";
     const int64_t classes = cm.num_classes();
     for (int64_t r = 0; r < classes; ++r) {
       os << (r ? ", [" : "[");

@@ -183,6 +183,7 @@ void Trainer::finish_epoch(EpochInfo& info) {
     info.validation = evaluate(*validation_, validation_transforms_);
     info.has_validation = true;
     info.metrics = info.validation.metrics(validation_prefix_);
+    info.metric_prefix = validation_prefix_;
   }
   if (scheduler_ && scheduler_step_ == SchedulerStep::PerEpoch) scheduler_->step();
   if (scheduler_ && scheduler_step_ == SchedulerStep::OnMetric) {

@@ -38,6 +38,7 @@ struct EpochInfo {
   double lr = 0;  // the first parameter group's learning rate at the epoch's end
   std::map<std::string, double> metrics;
   bool has_validation = false;
+  std::string metric_prefix = "val_";  // of the metrics' names (Trainer::set_validation)
   Evaluation validation;  // the whole evaluation (confusion matrix too) when has_validation
 };
 
