@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, and runs the whole suite twice — a normal
-# Release build, then an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Release build, then an AddressSanitizer + UndefinedBehaviorSanitizer build — and runs every
+# libFuzzer target (built with clang) for ETA_FUZZ_SECONDS (20) each. Fails when the core
+# (include/ + src/) outgrows its line budget (README, "Architecture").
 # Usage: bash scripts/test.sh [--no-sanitize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --clang
 jobs=2
-echo "== core size: $(cat include/eta/*.h include/eta/*/*.h src/*.cpp src/*/*.cpp src/*/*.h 2>/dev/null | wc -l) lines in include/ + src/"
+core_lines=$(cat $(find include src -name '*.h' -o -name '*.cpp') | wc -l)
+core_budget=18000
+echo "== core size: $core_lines lines in include/ + src/ (budget $core_budget)"
+if [ "$core_lines" -gt "$core_budget" ]; then
+  echo "test.sh: the core has $core_lines lines, over its budget of $core_budget: move code out of the core or justify a new budget in the README" >&2
+  exit 1
+fi
 echo "== release build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure
 bash scripts/check-install.sh build  # install, then build examples/starter against it (find_package, pkg-config)
+ETA_FUZZ_SECONDS="${ETA_FUZZ_SECONDS:-20}" bash scripts/fuzz.sh  # clang + ASan/UBSan, every reader's fuzzer
 if [ "${1:-}" != "--no-sanitize" ]; then
   echo "== ASan + UBSan build"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DETA_SANITIZE=ON -DETA_NATIVE=OFF -DETA_BUILD_BENCH=OFF \
