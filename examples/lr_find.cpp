@@ -21,6 +21,32 @@ const char* kUsage =
     "Sweeps the learning rate over num_iter training steps, stops when the smoothed loss exceeds\n"
     "diverge_th x its best, restores the model and optimizer, and suggests a learning rate.\n";
 
+// The curve as CSV and as an SVG plot (either path may be empty).
+void write_outputs(const train::LRFindResult& r, const train::LRFindOptions& opt, const std::string& title,
+                   const std::string& csv_path, const std::string& plot_path) {
+  if (!csv_path.empty()) {
+    std::ostringstream os;
+    os.precision(10);
+    os << "step,lr,loss,smoothed_loss\n";
+    for (size_t i = 0; i < r.lrs.size(); ++i) os << i << ',' << r.lrs[i] << ',' << r.losses[i] << ',' << r.smoothed[i] << '\n';
+    train::write_file_atomically(csv_path, os.str());
+  }
+  if (!plot_path.empty()) {
+    train::SvgPlot plot;
+    auto& ax = plot.add_panel("learning-rate range test: " + title, "learning rate",
+                              "loss");
+    ax.log_x = opt.step_mode == "exp";
+    if (!r.smoothed.empty()) ax.y_max = 1.5 * std::max(r.losses.front(), r.smoothed.front());  // keep the divergence from flattening the curve
+    ax.series.push_back({"loss", r.lrs, r.losses, false});
+    ax.series.push_back({"smoothed", r.lrs, r.smoothed, false});
+    if (r.steepest_index >= 0)
+      ax.series.push_back({"steepest " + train::format_number(r.steepest_lr), {r.steepest_lr, r.steepest_lr},
+                           {*std::min_element(r.smoothed.begin(), r.smoothed.end()),
+                            *std::max_element(r.smoothed.begin(), r.smoothed.end())}, true});
+    plot.save(plot_path);
+  }
+}
+
 int run(int argc, char** argv) {
   examples::Flags flags(argc, argv, kUsage);
   const std::string model_name = flags.take("model", "mlp");
@@ -75,27 +101,7 @@ int run(int argc, char** argv) {
               r.diverged ? ", stopped: the loss diverged" : "");
   std::printf("suggested learning rate (steepest descent): %.3g\n", r.steepest_lr);
   std::printf("suggested learning rate (minimum / 10):     %.3g\n", r.min_lr_div10);
-  if (!csv_path.empty()) {
-    std::ostringstream os;
-    os.precision(10);
-    os << "step,lr,loss,smoothed_loss\n";
-    for (size_t i = 0; i < r.lrs.size(); ++i) os << i << ',' << r.lrs[i] << ',' << r.losses[i] << ',' << r.smoothed[i] << '\n';
-    train::write_file_atomically(csv_path, os.str());
-  }
-  if (!plot_path.empty()) {
-    train::SvgPlot plot;
-    auto& ax = plot.add_panel("learning-rate range test: " + model->name() + ", " + optimizer->name(), "learning rate",
-                              "loss");
-    ax.log_x = opt.step_mode == "exp";
-    if (!r.smoothed.empty()) ax.y_max = 1.5 * std::max(r.losses.front(), r.smoothed.front());  // keep the divergence from flattening the curve
-    ax.series.push_back({"loss", r.lrs, r.losses, false});
-    ax.series.push_back({"smoothed", r.lrs, r.smoothed, false});
-    if (r.steepest_index >= 0)
-      ax.series.push_back({"steepest " + train::format_number(r.steepest_lr), {r.steepest_lr, r.steepest_lr},
-                           {*std::min_element(r.smoothed.begin(), r.smoothed.end()),
-                            *std::max_element(r.smoothed.begin(), r.smoothed.end())}, true});
-    plot.save(plot_path);
-  }
+  write_outputs(r, opt, model->name() + ", " + optimizer->name(), csv_path, plot_path);
   return 0;
 }
 

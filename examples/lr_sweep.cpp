@@ -40,116 +40,114 @@ struct RunResult {
 
 using SchedulerMaker = std::function<std::unique_ptr<sched::Scheduler>(optim::Optimizer&)>;
 
-int run(int argc, char** argv) {
+struct Sweep {
+  std::string model_name, optimizer_name, plot_path, csv_path;
+  std::vector<double> lrs;
+  int64_t steps = 300, batch = 64;
+  bool schedules = true;
+  uint64_t seed = 0;
+  optim::Flags opt_flags;
+  std::unique_ptr<data::MnistDataset> train_set, test_set;
+  data::DataLoaderOptions loader;
+};
+
+Sweep parse(int argc, char** argv) {
   examples::Flags flags(argc, argv, kUsage);
-  const std::string model_name = flags.take("model", "mlp");
+  Sweep w;
+  w.model_name = flags.take("model", "mlp");
   const std::string data_dir = flags.take("data", examples::kDefaultDataDir);
-  const std::string optimizer_name = flags.take("optimizer", "sgd");
-  const std::vector<double> lrs = util::parse_double_list("--lrs", flags.take("lrs", "1e-4,1e-3,1e-2,1e-1,1,10"));
-  const int64_t steps = util::parse_int("--steps", flags.take("steps", "300"));
-  const int64_t batch = util::parse_int("--batch", flags.take("batch", "64"));
-  const bool schedules = util::parse_bool("--schedules", flags.take("schedules", "true"));
-  const uint64_t seed = static_cast<uint64_t>(util::parse_int("--seed", flags.take("seed", "0")));
+  w.optimizer_name = flags.take("optimizer", "sgd");
+  w.lrs = util::parse_double_list("--lrs", flags.take("lrs", "1e-4,1e-3,1e-2,1e-1,1,10"));
+  w.steps = util::parse_int("--steps", flags.take("steps", "300"));
+  w.batch = util::parse_int("--batch", flags.take("batch", "64"));
+  w.schedules = util::parse_bool("--schedules", flags.take("schedules", "true"));
+  w.seed = static_cast<uint64_t>(util::parse_int("--seed", flags.take("seed", "0")));
   const std::string threads = flags.take("threads", "");
   const int64_t limit = util::parse_int("--limit", flags.take("limit", "0"));
   const int64_t test_limit = util::parse_int("--test_limit", flags.take("test_limit", "2000"));
-  const std::string plot_path = flags.take("plot", "");
-  const std::string csv_path = flags.take("csv", "");
-  ETA_CHECK(steps >= 1 && batch >= 1 && !lrs.empty(), "--steps and --batch must be positive and --lrs non-empty");
-  for (double lr : lrs) ETA_CHECK(lr > 0, "--lrs: learning rates must be positive, got ", lr);
+  w.plot_path = flags.take("plot", "");
+  w.csv_path = flags.take("csv", "");
+  ETA_CHECK(w.steps >= 1 && w.batch >= 1 && !w.lrs.empty(), "--steps and --batch must be positive and --lrs non-empty");
+  for (double lr : w.lrs) ETA_CHECK(lr > 0, "--lrs: learning rates must be positive, got ", lr);
   if (!threads.empty()) set_num_threads(static_cast<int>(util::parse_int("--threads", threads)));
-  optim::Flags opt_flags;
   sched::Flags unused;
-  examples::route_flags(flags.rest(), "lr_sweep", optimizer_name, "", opt_flags, unused);
+  examples::route_flags(flags.rest(), "lr_sweep", w.optimizer_name, "", w.opt_flags, unused);
 
-  data::MnistDataset train_set = data::load_mnist(data_dir, true);
-  data::MnistDataset test_set = data::load_mnist(data_dir, false);
-  if (limit > 0 && limit < train_set.size()) train_set = train_set.slice(0, limit);
-  if (test_limit > 0 && test_limit < test_set.size()) test_set = test_set.slice(0, test_limit);
-  data::DataLoaderOptions lo;
-  lo.batch_size = batch;
-  lo.seed = seed;
-  lo.drop_last = true;
-  lo.transforms = {data::Normalize::fit(train_set)};  // the training set's pixel mean and std
-  ETA_CHECK(data::DataLoader(train_set, lo).num_batches() > 0, "lr_sweep: fewer images than one batch");
+  w.train_set = std::make_unique<data::MnistDataset>(data::load_mnist(data_dir, true));
+  w.test_set = std::make_unique<data::MnistDataset>(data::load_mnist(data_dir, false));
+  if (limit > 0 && limit < w.train_set->size()) *w.train_set = w.train_set->slice(0, limit);
+  if (test_limit > 0 && test_limit < w.test_set->size()) *w.test_set = w.test_set->slice(0, test_limit);
+  w.loader = {.batch_size = w.batch, .seed = w.seed, .drop_last = true,
+              .transforms = {data::Normalize::fit(*w.train_set)}};  // the training set's pixel mean and std
+  ETA_CHECK(data::DataLoader(*w.train_set, w.loader).num_batches() > 0, "lr_sweep: fewer images than one batch");
+  return w;
+}
 
-  const auto train_once = [&](const std::string& label, double lr, const SchedulerMaker& make_sched) {
-    RunResult r;
-    r.label = label;
-    r.lr = lr;
-    manual_seed(seed);  // same initial weights for every run
-    auto model = examples::make_model(model_name);
-    optim::Flags f = opt_flags;
-    char lr_text[32];
-    std::snprintf(lr_text, sizeof lr_text, "%.17g", lr);
-    f["lr"] = lr_text;
-    auto optimizer = optim::make_optimizer(optimizer_name, model->parameters(), f);
-    auto scheduler = make_sched ? make_sched(*optimizer) : nullptr;
-    data::DataLoader loader(train_set, lo);
-    train::SmoothedLoss smoothed;  // the rule lr_find uses too
-    for (int64_t step = 0; step < steps; ++step) {
-      if (step % loader.num_batches() == 0) loader.set_epoch(step / loader.num_batches());
-      data::Batch b;
-      loader.next(b);
-      optimizer->zero_grad();
-      const Tensor loss = cross_entropy(model->forward(b.input), b.target);
-      const double value = smoothed.add(loss.item());
-      if (smoothed.diverged()) {  // stop, report, plot what came before
-        r.diverged_at = step + 1;
-        return r;
-      }
-      r.steps.push_back(static_cast<double>(step + 1));
-      r.smoothed.push_back(value);
-      loss.backward();
-      optimizer->step();
-      if (scheduler) scheduler->step();
+// One run from the common initial weights over the common batches, at `lr` (and a schedule).
+RunResult train_once(const Sweep& w, const std::string& label, double lr, const SchedulerMaker& make_sched) {
+  RunResult r;
+  r.label = label;
+  r.lr = lr;
+  manual_seed(w.seed);  // same initial weights for every run
+  auto model = examples::make_model(w.model_name);
+  optim::Flags f = w.opt_flags;
+  char lr_text[32];
+  std::snprintf(lr_text, sizeof lr_text, "%.17g", lr);
+  f["lr"] = lr_text;
+  auto optimizer = optim::make_optimizer(w.optimizer_name, model->parameters(), f);
+  auto scheduler = make_sched ? make_sched(*optimizer) : nullptr;
+  data::DataLoader loader(*w.train_set, w.loader);
+  train::SmoothedLoss smoothed;  // the rule lr_find uses too
+  for (int64_t step = 0; step < w.steps; ++step) {
+    if (step % loader.num_batches() == 0) loader.set_epoch(step / loader.num_batches());
+    data::Batch b;
+    loader.next(b);
+    optimizer->zero_grad();
+    const Tensor loss = cross_entropy(model->forward(b.input), b.target);
+    const double value = smoothed.add(loss.item());
+    if (smoothed.diverged()) {  // stop, report, plot what came before
+      r.diverged_at = step + 1;
+      return r;
     }
-    r.final_loss = r.smoothed.back();
-    r.test_acc = examples::evaluate(*model, test_set, lo).confusion.accuracy();
-    return r;
-  };
-
-  std::vector<RunResult> runs;
-  for (double lr : lrs) {
-    runs.push_back(train_once("lr " + train::format_number(lr), lr, nullptr));
-    const RunResult& r = runs.back();
-    std::fprintf(stderr, "  %-28s %s\n", r.label.c_str(),
-                 r.diverged_at > 0 ? ("diverged at step " + std::to_string(r.diverged_at)).c_str()
-                                   : ("loss " + train::format_number(r.final_loss)).c_str());
+    r.steps.push_back(static_cast<double>(step + 1));
+    r.smoothed.push_back(value);
+    loss.backward();
+    optimizer->step();
+    if (scheduler) scheduler->step();
   }
-  const RunResult* best = nullptr;
-  for (const RunResult& r : runs)
-    if (r.diverged_at < 0 && (!best || r.final_loss < best->final_loss)) best = &r;
-  if (schedules && best) {
-    const double lr = best->lr;
-    const std::string at = " (peak " + train::format_number(lr) + ")";
-    const std::vector<std::pair<std::string, SchedulerMaker>> makers = {
-        {"cosine" + at, [&](optim::Optimizer& o) { return std::make_unique<sched::CosineAnnealingLR>(o, steps); }},
-        {"one-cycle" + at,
-         [&](optim::Optimizer& o) {
-           sched::OneCycleLROptions oc;
-           oc.max_lr = {lr};
-           oc.total_steps = steps;
-           oc.cycle_momentum = false;  // works with any optimizer, momentum or not
-           return std::make_unique<sched::OneCycleLR>(o, oc);
-         }},
-        {"warmup 10% + cosine" + at,
-         [&](optim::Optimizer& o) {
-           const int64_t w = std::max<int64_t>(1, steps / 10);
-           std::vector<std::unique_ptr<sched::Scheduler>> parts;
-           parts.push_back(std::make_unique<sched::LinearLR>(o, 0.01, 1.0, w));
-           parts.push_back(std::make_unique<sched::CosineAnnealingLR>(o, std::max<int64_t>(1, steps - w)));
-           return std::make_unique<sched::SequentialLR>(o, std::move(parts), std::vector<int64_t>{w});
-         }}};
-    for (const auto& [label, make] : makers) runs.push_back(train_once(label, lr, make));
-  }
+  r.final_loss = r.smoothed.back();
+  r.test_acc = examples::evaluate(*model, *w.test_set, w.loader).confusion.accuracy();
+  return r;
+}
 
-  // The table: verdicts relative to the best run.
+// Cosine, one-cycle and warm-up + cosine, each peaking at `lr`, over the sweep's steps.
+std::vector<std::pair<std::string, SchedulerMaker>> schedule_makers(double lr, int64_t steps) {
+  const std::string at = " (peak " + train::format_number(lr) + ")";
+  return {{"cosine" + at, [=](optim::Optimizer& o) { return std::make_unique<sched::CosineAnnealingLR>(o, steps); }},
+          {"one-cycle" + at,
+           [=](optim::Optimizer& o) {
+             sched::OneCycleLROptions oc;
+             oc.max_lr = {lr};
+             oc.total_steps = steps;
+             oc.cycle_momentum = false;  // works with any optimizer, momentum or not
+             return std::make_unique<sched::OneCycleLR>(o, oc);
+           }},
+          {"warmup 10% + cosine" + at, [=](optim::Optimizer& o) {
+             const int64_t w = std::max<int64_t>(1, steps / 10);
+             std::vector<std::unique_ptr<sched::Scheduler>> parts;
+             parts.push_back(std::make_unique<sched::LinearLR>(o, 0.01, 1.0, w));
+             parts.push_back(std::make_unique<sched::CosineAnnealingLR>(o, std::max<int64_t>(1, steps - w)));
+             return std::make_unique<sched::SequentialLR>(o, std::move(parts), std::vector<int64_t>{w});
+           }}};
+}
+
+// The table on stdout (verdicts relative to the best run) and the CSV, if asked for.
+void report(const Sweep& w, const std::vector<RunResult>& runs) {
   double best_loss = std::numeric_limits<double>::infinity();
   for (const RunResult& r : runs)
     if (r.diverged_at < 0) best_loss = std::min(best_loss, r.final_loss);
   std::printf("lr_sweep: %s, %s, %ld steps of batch %ld per run, same initial weights and batches\n",
-              model_name.c_str(), optimizer_name.c_str(), static_cast<long>(steps), static_cast<long>(batch));
+              w.model_name.c_str(), w.optimizer_name.c_str(), static_cast<long>(w.steps), static_cast<long>(w.batch));
   std::printf("%-30s %12s %10s  %s\n", "run", "final loss", "test acc", "verdict");
   std::ostringstream csv;
   csv << "run,lr,final_smoothed_loss,test_acc,diverged_at_step\n";
@@ -165,18 +163,41 @@ int run(int argc, char** argv) {
       std::printf("%-30s %12.4f %10.4f  %s\n", r.label.c_str(), r.final_loss, r.test_acc, verdict.c_str());
     csv << '"' << r.label << "\"," << r.lr << ',' << r.final_loss << ',' << r.test_acc << ',' << r.diverged_at << '\n';
   }
-  if (!csv_path.empty()) train::write_file_atomically(csv_path, csv.str());
-  if (!plot_path.empty()) {
-    train::SvgPlot plot;
-    auto& ax = plot.add_panel("lr_sweep: " + model_name + ", " + optimizer_name + " (smoothed training loss)", "step", "loss");
-    ax.log_y = true;
-    for (const RunResult& r : runs) {
-      std::string label = r.label;
-      if (r.diverged_at > 0) label += " (diverged)";
-      ax.series.push_back({label, r.steps, r.smoothed, r.label.rfind("lr ", 0) != 0});
-    }
-    plot.save(plot_path);
+  if (!w.csv_path.empty()) train::write_file_atomically(w.csv_path, csv.str());
+}
+
+void plot_runs(const Sweep& w, const std::vector<RunResult>& runs) {
+  train::SvgPlot plot;
+  auto& ax = plot.add_panel("lr_sweep: " + w.model_name + ", " + w.optimizer_name + " (smoothed training loss)", "step",
+                            "loss");
+  ax.log_y = true;
+  for (const RunResult& r : runs) {
+    std::string label = r.label;
+    if (r.diverged_at > 0) label += " (diverged)";
+    ax.series.push_back({label, r.steps, r.smoothed, r.label.rfind("lr ", 0) != 0});
   }
+  plot.save(w.plot_path);
+}
+
+int run(int argc, char** argv) {
+  const Sweep w = parse(argc, argv);
+  std::vector<RunResult> runs;
+  for (double lr : w.lrs) {
+    runs.push_back(train_once(w, "lr " + train::format_number(lr), lr, nullptr));
+    const RunResult& r = runs.back();
+    std::fprintf(stderr, "  %-28s %s\n", r.label.c_str(),
+                 r.diverged_at > 0 ? ("diverged at step " + std::to_string(r.diverged_at)).c_str()
+                                   : ("loss " + train::format_number(r.final_loss)).c_str());
+  }
+  const RunResult* best = nullptr;
+  for (const RunResult& r : runs)
+    if (r.diverged_at < 0 && (!best || r.final_loss < best->final_loss)) best = &r;
+  if (w.schedules && best) {
+    const double lr = best->lr;
+    for (const auto& [label, make] : schedule_makers(lr, w.steps)) runs.push_back(train_once(w, label, lr, make));
+  }
+  report(w, runs);
+  if (!w.plot_path.empty()) plot_runs(w, runs);
   return 0;
 }
 

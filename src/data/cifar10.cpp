@@ -8,6 +8,7 @@
 #include <array>
 #include <cstring>
 
+#include "data/pixels.h"
 #include "eta/error.h"
 #include "io/file_util.h"
 
@@ -121,12 +122,6 @@ int64_t Cifar10Dataset::label(int64_t i) const {
 }
 
 void Cifar10Dataset::gather(const int64_t* indices, int64_t n, Tensor& input, Tensor& target) const {
-  // Each byte value is divided once, in double, so every pixel rounds the same way (as MNIST's).
-  static const auto lut = [] {
-    std::array<float, 256> t{};
-    for (int v = 0; v < 256; ++v) t[static_cast<size_t>(v)] = static_cast<float>(v / 255.0);
-    return t;
-  }();
   float* img = input.data_ptr<float>();
   int64_t* lab = target.data_ptr<int64_t>();
   for (int64_t k = 0; k < n; ++k) {
@@ -134,7 +129,7 @@ void Cifar10Dataset::gather(const int64_t* indices, int64_t n, Tensor& input, Te
     const auto i = static_cast<size_t>(indices[k]);
     const uint8_t* src = records_.pixels.data() + i * kImage;
     float* dst = img + static_cast<size_t>(k) * kImage;
-    for (size_t p = 0; p < kImage; ++p) dst[p] = lut[src[p]];
+    pixels::to_unit_floats(src, dst, kImage);
     lab[k] = records_.labels[i];
   }
 }

@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 
+#include "data/pixels.h"
 #include "eta/error.h"
 
 namespace eta::data {
@@ -50,12 +51,6 @@ std::string MnistDataset::describe() const {
 }
 
 void MnistDataset::gather(const int64_t* indices, int64_t n, Tensor& input, Tensor& target) const {
-  // Each byte value is divided once, in double, so every pixel rounds the same way.
-  static const auto lut = [] {
-    std::array<float, 256> t{};
-    for (int v = 0; v < 256; ++v) t[static_cast<size_t>(v)] = static_cast<float>(v / 255.0);
-    return t;
-  }();
   float* img = input.data_ptr<float>();
   int64_t* lab = target.data_ptr<int64_t>();
   const int64_t pix = image_numel();
@@ -63,7 +58,7 @@ void MnistDataset::gather(const int64_t* indices, int64_t n, Tensor& input, Tens
     check_index(indices[k]);
     const uint8_t* src = pixels_.data() + indices[k] * pix;
     float* dst = img + k * pix;
-    for (int64_t p = 0; p < pix; ++p) dst[p] = lut[src[p]];
+    pixels::to_unit_floats(src, dst, static_cast<size_t>(pix));
     lab[k] = labels_[static_cast<size_t>(indices[k])];
   }
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "eta/error.h"
+#include "train/number_text.h"
 #include "eta/train/trainer.h"
 
 namespace eta::train {
@@ -44,9 +45,7 @@ void EarlyStopping::on_train_end(Trainer& t) {
 }
 
 std::map<std::string, std::string> EarlyStopping::state() const {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", best_);
-  return {{"best", buf}, {"best_epoch", std::to_string(best_epoch_)}, {"wait", std::to_string(wait_)}};
+  return {{"best", text::exact(best_)}, {"best_epoch", std::to_string(best_epoch_)}, {"wait", std::to_string(wait_)}};
 }
 
 void EarlyStopping::load_state(const std::map<std::string, std::string>& s, const std::map<std::string, Tensor>& tensors) {

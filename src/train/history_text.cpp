@@ -5,23 +5,16 @@
 #include <sstream>
 
 #include "eta/error.h"
+#include "train/number_text.h"
 
 namespace eta::train {
-
-namespace {
-std::string g17(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-}  // namespace
 
 std::string history_to_text(const std::vector<EpochInfo>& history) {
   std::string out;
   for (const EpochInfo& e : history) {
-    out += std::to_string(e.epoch) + " " + g17(e.train_loss) + " " + std::to_string(e.examples) + " " +
-           std::to_string(e.steps) + " " + std::to_string(e.skipped_steps) + " " + g17(e.seconds) + " " + g17(e.lr);
-    for (const auto& [k, v] : e.metrics) out += " " + k + "=" + g17(v);
+    out += std::to_string(e.epoch) + " " + text::exact(e.train_loss) + " " + std::to_string(e.examples) + " " +
+           std::to_string(e.steps) + " " + std::to_string(e.skipped_steps) + " " + text::exact(e.seconds) + " " + text::exact(e.lr);
+    for (const auto& [k, v] : e.metrics) out += " " + k + "=" + text::exact(v);
     out += "\n";
   }
   return out;

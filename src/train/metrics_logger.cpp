@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "eta/error.h"
+#include "train/number_text.h"
 #include "eta/train/svg_plot.h"
 #include "eta/train/trainer.h"
 
@@ -13,12 +14,6 @@ namespace eta::train {
 
 namespace {
 
-std::string g17(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
 
 std::string join(const std::vector<std::string>& rows) {
   std::string out;
@@ -38,10 +33,10 @@ std::vector<std::string> split_lines(const std::string& text) {
 std::string epoch_json(const EpochInfo& e) {
   const double lr = e.lr;
   std::ostringstream os;
-  os << "{\"epoch\": " << e.epoch + 1 << ", \"train_loss\": " << g17(e.train_loss);
-  for (const auto& [k, v] : e.metrics) os << ", \"" << k << "\": " << g17(v);
-  os << ", \"lr\": " << g17(lr) << ", \"train_seconds\": " << g17(e.seconds) << ", \"examples_per_second\": "
-     << g17(e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0)
+  os << "{\"epoch\": " << e.epoch + 1 << ", \"train_loss\": " << text::json_number(e.train_loss);
+  for (const auto& [k, v] : e.metrics) os << ", \"" << k << "\": " << text::json_number(v);
+  os << ", \"lr\": " << text::json_number(lr) << ", \"train_seconds\": " << text::json_number(e.seconds) << ", \"examples_per_second\": "
+     << text::json_number(e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0)
      << ", \"skipped_steps\": " << e.skipped_steps;
   if (e.has_validation && e.validation.task == Task::Classification) {
     const ConfusionMatrix& cm = e.validation.confusion;
@@ -76,13 +71,13 @@ void MetricsLogger::add(const EpochInfo& e) {
     for (const auto& [k, v] : e.metrics) columns_.push_back(k);
   // Streams rather than string '+' chains, which trip GCC 12's false -Wrestrict warning.
   std::ostringstream row;
-  row << e.epoch + 1 << ',' << g17(e.train_loss);
+  row << e.epoch + 1 << ',' << text::json_number(e.train_loss);
   for (const auto& k : columns_) {
     const auto it = e.metrics.find(k);
-    row << ',' << (it == e.metrics.end() ? std::string() : g17(it->second));
+    row << ',' << (it == e.metrics.end() ? std::string() : text::json_number(it->second));
   }
-  row << ',' << g17(e.lr) << ',' << g17(e.seconds) << ','
-      << g17(e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0);
+  row << ',' << text::json_number(e.lr) << ',' << text::json_number(e.seconds) << ','
+      << text::json_number(e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0);
   csv_rows_.push_back(row.str());
   json_lines_.push_back(epoch_json(e));
 }

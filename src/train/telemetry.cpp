@@ -8,20 +8,12 @@
 
 #include "eta/autograd/grad_mode.h"
 #include "eta/error.h"
+#include "train/number_text.h"
 #include "eta/ops/elementwise.h"
 #include "eta/train/grad_tools.h"
 #include "eta/train/trainer.h"
 
 namespace eta::train {
-
-namespace {
-std::string num(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
-}  // namespace
 
 Telemetry::Telemetry(std::string path) : path_(std::move(path)) {
   ETA_CHECK(!path_.empty(), "Telemetry: the file path is empty");
@@ -63,10 +55,10 @@ void Telemetry::on_before_step(Trainer&, StepInfo& step) {
 
 void Telemetry::on_step_end(Trainer&, const StepInfo& step) {
   std::ostringstream os;
-  os << "{\"step\": " << step.step + 1 << ", \"epoch\": " << step.epoch + 1 << ", \"loss\": " << num(step.loss)
+  os << "{\"step\": " << step.step + 1 << ", \"epoch\": " << step.epoch + 1 << ", \"loss\": " << text::json_number(step.loss, 9)
      << ", \"lr\": [";
-  for (size_t g = 0; g < step.lrs.size(); ++g) os << (g ? ", " : "") << num(step.lrs[g]);
-  os << "], \"grad_norm\": " << num(step.grad_norm);
+  for (size_t g = 0; g < step.lrs.size(); ++g) os << (g ? ", " : "") << text::json_number(step.lrs[g], 9);
+  os << "], \"grad_norm\": " << text::json_number(step.grad_norm, 9);
   double delta_sq = 0, weight_sq = 0;
   std::ostringstream layers;
   NoGradGuard no_grad;
@@ -75,10 +67,10 @@ void Telemetry::on_step_end(Trainer&, const StepInfo& step) {
     const double w = l2_norm(before_[i]);
     delta_sq += d * d;
     weight_sq += w * w;
-    layers << (i ? ", " : "") << '"' << names_[i] << "\": " << num(w > 0 ? d / w : 0.0);
+    layers << (i ? ", " : "") << '"' << names_[i] << "\": " << text::json_number(w > 0 ? d / w : 0.0, 9);
   }
   if (step.skip) ++skipped_;
-  os << ", \"update_ratio\": " << num(weight_sq > 0 ? std::sqrt(delta_sq / weight_sq) : 0.0) << ", \"skipped\": "
+  os << ", \"update_ratio\": " << text::json_number(weight_sq > 0 ? std::sqrt(delta_sq / weight_sq) : 0.0, 9) << ", \"skipped\": "
      << (step.skip ? "true" : "false") << ", \"skipped_total\": " << skipped_ << ", \"layers\": {" << layers.str()
      << "}}\n";
   const std::string line = os.str();

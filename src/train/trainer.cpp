@@ -9,6 +9,7 @@
 
 #include "eta/autograd/grad_mode.h"
 #include "eta/error.h"
+#include "train/number_text.h"
 #include "eta/ops/elementwise.h"
 #include "eta/ops/loss.h"
 #include "eta/tensor/factory.h"
@@ -23,11 +24,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string g17(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
 
 }  // namespace
 
@@ -206,7 +202,7 @@ void Trainer::save_checkpoint(const std::string& path) const {
   ex.metadata["trainer.step"] = std::to_string(step_);
   ex.metadata["trainer.loader"] = train_->state().to_string();
   ex.metadata["trainer.generator"] = generator_state_to_string(default_generator());
-  ex.metadata["trainer.epoch_sums"] = g17(epoch_loss_sum_) + " " + g17(epoch_seconds_) + " " +
+  ex.metadata["trainer.epoch_sums"] = text::exact(epoch_loss_sum_) + " " + text::exact(epoch_seconds_) + " " +
                                       std::to_string(epoch_examples_) + " " + std::to_string(epoch_steps_) + " " +
                                       std::to_string(epoch_skipped_);
   ex.metadata["trainer.history"] = history_to_text(history_);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <regex>
 
 #include "eta/eta.h"
 #include "eta/sched/step_lr.h"
@@ -107,13 +108,9 @@ struct RunFiles {
 };
 
 // A metrics JSON-lines text with the wall-clock fields blanked (they differ between runs).
-std::string without_timings(std::string text) {
-  for (const std::string key : {"\"train_seconds\": ", "\"examples_per_second\": "})
-    for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
-      const size_t end = text.find_first_of(",}", at + key.size());
-      text.replace(at + key.size(), end - at - key.size(), "_");
-    }
-  return text;
+std::string without_timings(const std::string& text) {
+  static const std::regex timing("(\"(train_seconds|examples_per_second)\": )[^,}]*");
+  return std::regex_replace(text, timing, "$1_");
 }
 
 TEST(Trainer, MidEpochCheckpointResumesExactly) {
