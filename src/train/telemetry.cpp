@@ -25,12 +25,12 @@ Telemetry::~Telemetry() {
 
 void Telemetry::open(bool truncate_to_saved) {
   if (file_) return;
-  if (truncate_to_saved) {
+  if (truncate_to_saved && ::access(path_.c_str(), F_OK) == 0) {
     // Lines written after the checkpoint we resume from belong to the lost future: cut them.
     ETA_CHECK(::truncate(path_.c_str(), saved_bytes_) == 0, "Telemetry: cannot cut ", path_, " back to ", saved_bytes_,
               " bytes on resume");
     file_ = std::fopen(path_.c_str(), "ab");
-  } else {
+  } else {  // a new run, or a resumed one writing to a new file (from the resumed step on)
     file_ = std::fopen(path_.c_str(), "wb");
   }
   ETA_CHECK(file_ != nullptr, "Telemetry: cannot open ", path_, " for writing");

@@ -373,3 +373,28 @@ TEST(Anomaly, NamesTheOpForLogOfZeroAndForAHugeLearningRate) {
 
 }  // namespace
 }  // namespace eta::train
+
+namespace eta::train {
+namespace {
+
+TEST(Trainer, TelemetryResumedIntoANewFileStartsAtTheResumedStep) {
+  TempDir dir;
+  const auto train = toy_set(64, 14);
+  const auto run = [&](const std::string& telemetry, const std::string& resume, int64_t epochs) {
+    auto model = make_model(3);
+    optim::SGD opt(model->parameters(), {.lr = 0.1});
+    data::DataLoader loader(*train, {.batch_size = 16});
+    Trainer t(*model, opt, loader, {.epochs = epochs});
+    t.add(std::make_shared<Telemetry>(telemetry)).add(std::make_shared<Checkpointer>(dir.file("ck.safetensors")));
+    if (!resume.empty()) t.load_checkpoint(resume);
+    t.fit();
+  };
+  run(dir.file("a.jsonl"), "", 1);  // 4 steps, checkpoint after epoch 1
+  run(dir.file("b.jsonl"), dir.file("ck.safetensors"), 2);
+  const std::string b = slurp(dir.file("b.jsonl"));
+  EXPECT_EQ(std::count(b.begin(), b.end(), '\n'), 4);
+  EXPECT_EQ(b.rfind("{\"step\": 5,", 0), 0u) << b;
+}
+
+}  // namespace
+}  // namespace eta::train

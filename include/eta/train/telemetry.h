@@ -3,7 +3,8 @@
 // global gradient norm, and the update-to-weight ratio ‖Δθ‖/‖θ‖ globally and per parameter
 // ("layers": {"fc1.weight": 1.2e-3, ...}); skipped (outlier) steps are marked and counted. Add it
 // before any clipping callback to record the norm before clipping. Lines are written whole and
-// flushed every epoch; a resumed run first cuts the file back to what its checkpoint had seen.
+// flushed every epoch; a resumed run first cuts the file back to what its checkpoint had seen (or,
+// when the file is not there, starts a new one at the resumed step).
 #pragma once
 #include <cstdio>
 #include <string>
