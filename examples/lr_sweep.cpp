@@ -12,6 +12,7 @@
 #include "eta/sched/linear_lr.h"
 #include "eta/sched/one_cycle_lr.h"
 #include "eta/sched/sequential_lr.h"
+#include "eta/train/evaluate.h"
 #include "eta/train/smoothed_loss.h"
 #include "eta/train/svg_plot.h"
 
@@ -116,7 +117,7 @@ RunResult train_once(const Sweep& w, const std::string& label, double lr, const 
     if (scheduler) scheduler->step();
   }
   r.final_loss = r.smoothed.back();
-  r.test_acc = examples::evaluate(*model, *w.test_set, w.loader).confusion.accuracy();
+  r.test_acc = train::evaluate(*model, *w.test_set, train::Task::Classification, w.loader.transforms).accuracy();
   return r;
 }
 

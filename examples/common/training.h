@@ -1,5 +1,5 @@
 // What the MNIST example programs share: building a model by name, sensible default learning
-// rates, routing leftover flags to the optimizer or the scheduler, and test-set evaluation.
+// rates, and routing leftover flags to the optimizer or the scheduler.
 // Header-only; examples only.
 #pragma once
 #include <algorithm>
@@ -55,37 +55,6 @@ inline void route_flags(const std::map<std::string, std::string>& rest, const st
                           scheduler.empty() ? "" : ", or of scheduler " + scheduler, "; see --help)");
   }
   if (!opt_flags.count("lr")) opt_flags["lr"] = default_lr(optimizer);
-}
-
-struct Evaluation {
-  double loss = 0;  // mean cross-entropy
-  train::ConfusionMatrix confusion{10};
-};
-
-// Mean loss and confusion matrix on a whole data set, in eval mode and without autograd.
-// `opt` carries the training loader's transforms (its normalisation); no shuffling, every example.
-inline Evaluation evaluate(nn::Module& model, const data::Dataset& set, data::DataLoaderOptions opt) {
-  opt.shuffle = false;
-  opt.drop_last = false;
-  opt.batch_size = 1000;
-  opt.sampler = nullptr;
-  data::DataLoader loader(set, opt);
-  loader.set_epoch(0);
-  Evaluation ev;
-  ev.confusion = train::ConfusionMatrix(set.num_classes());
-  NoGradGuard no_grad;
-  const bool was_training = model.is_training();
-  model.eval();
-  double total = 0;
-  data::Batch b;
-  while (loader.next(b)) {
-    const Tensor logits = model.forward(b.input);
-    total += cross_entropy(logits, b.target, Reduction::Sum).item();
-    ev.confusion.add(logits, b.target);
-  }
-  model.train(was_training);
-  ev.loss = total / static_cast<double>(std::max<int64_t>(set.size(), 1));
-  return ev;
 }
 
 }  // namespace eta::examples

@@ -1,7 +1,7 @@
 // The public API of eta in one include.
 #pragma once
 #include "eta/autograd/anomaly.h"
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/autograd/gradcheck.h"
 #include "eta/autograd/node.h"
 #include "eta/error.h"

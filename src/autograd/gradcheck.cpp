@@ -5,7 +5,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "eta/tensor/factory.h"
 

@@ -8,9 +8,8 @@
 
 #include "autograd/anomaly_checks.h"
 #include "eta/autograd/anomaly.h"
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
-#include "eta/ops/elementwise.h"
 #include "eta/tensor/factory.h"
 
 namespace eta {
@@ -72,6 +71,23 @@ Tensor record(const char* name, Tensor result, const std::vector<Tensor>& inputs
 
 namespace {
 
+// True when nothing but this handle holds `t`'s memory (a fresh gradient the engine alone owns):
+// then adding into it in place cannot change a tensor someone else sees.
+bool exclusively_owned(const Tensor& t) {
+  return t.impl_ptr().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous() && t.offset() == 0;
+}
+
+// slot += g without recording (the engine runs under NoGradGuard): in place when the slot's memory
+// is the engine's alone, otherwise into a fresh copy; the same sums as the add op, with no op.
+void accumulate(Tensor& slot, const Tensor& g) {
+  if (!slot.defined()) {
+    slot = g;
+    return;
+  }
+  if (!exclusively_owned(slot)) slot = slot.clone();
+  slot.add_(g);
+}
+
 void accumulate_into_leaf(TensorImpl& leaf, const Tensor& g, const std::string& from) {
   ETA_CHECK(g.shape() == leaf.shape && g.dtype() == leaf.dtype, "backward: op '", from, "' produced a gradient of shape ",
             shape_str(g.shape()), " ", dtype_name(g.dtype()), " for a leaf of shape ", shape_str(leaf.shape), " ",
@@ -80,8 +96,7 @@ void accumulate_into_leaf(TensorImpl& leaf, const Tensor& g, const std::string& 
     // Own the gradient's memory: a later accumulation adds into it in place, which must not
     // write into a tensor someone else (a caller's seed, another leaf) still holds. A fresh,
     // contiguous gradient that nothing else references is taken as is (no copy).
-    const bool sole_owner = g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1 &&
-                            g.is_contiguous() && g.offset() == 0;
+    const bool sole_owner = exclusively_owned(g);
     Tensor owned = sole_owner ? g : g.contiguous();
     if (!sole_owner && owned.shares_storage(g)) owned = owned.clone();
     leaf.grad = owned.impl_ptr();
@@ -159,14 +174,14 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
         if (!has) continue;
         Tensor& sum_slot = leaf_sums[e.leaf.get()];
         if (!sum_slot.defined()) leaf_order.emplace_back(e.leaf.get(), node->name());
-        sum_slot = sum_slot.defined() ? add(sum_slot, grads[i]) : grads[i];
+        accumulate(sum_slot, grads[i]);
       } else if (e.node) {
         Tensor& slot = incoming[e.node.get()];
         if (has) {
           ETA_CHECK(grads[i].shape() == e.node->output_shape, "backward: op '", node->name(),
                     "' produced a gradient of shape ", shape_str(grads[i].shape()), " for input ", i, " of shape ",
                     shape_str(e.node->output_shape));
-          slot = slot.defined() ? add(slot, grads[i]) : grads[i];
+          accumulate(slot, grads[i]);
         }
         if (--pending[e.node.get()] == 0) ready.push_back(e.node);
       }

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "eta/tensor/factory.h"
 

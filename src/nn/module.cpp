@@ -4,7 +4,7 @@
 #include <set>
 #include <sstream>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 
 namespace eta::nn {

@@ -2,7 +2,7 @@
 // gradients scatter back serially so that repeated indices add up in a fixed order.
 #include "eta/ops/indexing.h"
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/autograd/node.h"
 #include "eta/tensor/factory.h"
 #include "ops/map.h"

@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/autograd/node.h"
 #include "eta/ops/elementwise.h"
 #include "eta/ops/indexing.h"

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "eta/tensor/factory.h"
 #include "optim/update_loop.h"

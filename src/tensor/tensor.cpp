@@ -10,8 +10,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "eta/autograd/grad_mode.h"
-#include "eta/autograd/node.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "eta/tensor/memory.h"
 #include "kernels/strided.h"
@@ -244,10 +243,6 @@ void Tensor::zero_grad() {
 }
 bool Tensor::is_leaf() const { return checked(impl_).grad_fn == nullptr; }
 const std::shared_ptr<Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
-
-void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
-  autograd::run_backward(*this, gradient, retain_graph);
-}
 
 Tensor Tensor::detach() const {
   const auto& im = checked(impl_);

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "eta/ops/loss.h"
 #include "eta/util/parse.h"

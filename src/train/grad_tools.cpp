@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "eta/ops/elementwise.h"
 

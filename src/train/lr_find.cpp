@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "eta/nn/module.h"
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "train/number_text.h"
 #include "eta/ops/elementwise.h"

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 #include "eta/error.h"
 #include "train/number_text.h"
 #include "eta/ops/elementwise.h"

@@ -316,20 +316,5 @@ TEST(Csv, RandomMutationsParseOrThrow) {
   EXPECT_GT(errors, 500);
 }
 
-// sklearn's own bundled files, when installed: iris (sklearn header), digits (gzip, no header).
-TEST(Csv, SklearnBundledFilesIfPresent) {
-  const std::string dir = "/usr/lib/python3/dist-packages/sklearn/datasets/data/";
-  if (!std::filesystem::exists(dir + "iris.csv")) GTEST_SKIP() << "sklearn's data files are not installed";
-  const CsvDataset iris = read_csv(dir + "iris.csv", {.header = CsvHeader::sklearn});
-  EXPECT_EQ(iris.size(), 150);
-  EXPECT_EQ(iris.num_features(), 4);
-  EXPECT_EQ(iris.class_names(), (std::vector<std::string>{"setosa", "versicolor", "virginica"}));
-  if (std::filesystem::exists(dir + "digits.csv.gz")) {
-    const CsvDataset digits = read_csv(dir + "digits.csv.gz", {.target = "column_64", .header = CsvHeader::none});
-    EXPECT_EQ(digits.size(), 1797);
-    EXPECT_EQ(digits.num_classes(), 10);
-  }
-}
-
 }  // namespace
 }  // namespace eta::data

@@ -1,5 +1,5 @@
 // Grad mode is per thread, as in PyTorch: a NoGradGuard in one thread does not affect another.
-#include "eta/autograd/grad_mode.h"
+#include "eta/tensor/grad_mode.h"
 
 namespace eta {
 

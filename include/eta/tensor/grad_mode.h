@@ -1,0 +1,23 @@
+// Whether ops record autograd history. NoGradGuard turns recording off for a scope (inference,
+// optimizer steps, the backward pass itself). It lives with the tensor, not in autograd/, because
+// the tensor's own in-place updates consult it (as PyTorch keeps GradMode in c10's core);
+// eta/autograd/grad_mode.h forwards here.
+#pragma once
+
+namespace eta {
+
+bool grad_enabled();
+void set_grad_enabled(bool enabled);
+
+class NoGradGuard {
+ public:
+  NoGradGuard() : previous_(grad_enabled()) { set_grad_enabled(false); }
+  ~NoGradGuard() { set_grad_enabled(previous_); }
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+}  // namespace eta
