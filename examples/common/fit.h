@@ -10,6 +10,8 @@
 
 #include "common/run.h"
 #include "eta/autograd/anomaly.h"
+#include "eta/dist/context.h"
+#include "eta/dist/ddp.h"
 #include "eta/train/checkpointer.h"
 #include "eta/train/early_stopping.h"
 #include "eta/train/guards.h"
@@ -40,6 +42,7 @@ struct RunSetup {
 class JsonLines : public train::Callback {
  public:
   std::string name() const override { return "json_lines"; }
+  bool main_process_only() const override { return true; }
   void on_epoch_end(train::Trainer&, const train::EpochInfo& e) override {
     std::printf("%s\n", train::epoch_json(e).c_str());
     std::fflush(stdout);
@@ -104,31 +107,43 @@ inline void report(const train::Evaluation& ev, const RunSetup& s, std::FILE* hu
 }  // namespace run_detail
 
 // Trains s.model on s.train for c.epochs, evaluating on s.test after each; returns the exit status.
+// Under mpirun every process runs this as one data-parallel replica: --batch is the global batch
+// (each rank takes its slice), figures are reduced over the ranks and printed once, by rank 0.
 inline int fit_and_report(RunConfig& c, RunSetup& s) {
   using namespace run_detail;
+  const int64_t world = dist::world_size();
+  ETA_CHECK(c.batch >= world, s.program, ": --batch ", c.batch, " is the global batch and must be at least the ",
+            world, " processes");
   data::DataLoader loader(*s.train, {.batch_size = c.batch, .seed = c.seed, .transforms = s.train_transforms,
-                                     .num_workers = c.workers});
+                                     .rank = dist::rank(), .world_size = world, .num_workers = c.workers});
   ETA_CHECK(loader.num_batches() > 0, s.program, ": no training batches (", s.train->size(), " examples)");
   auto optimizer = optim::make_optimizer(c.optimizer, s.model->parameters(), c.opt_flags);
   bool plateau = false;
   auto scheduler = make_schedule(c, *optimizer, loader.num_batches() * c.epochs, plateau);
   train::Trainer t(*s.model, *optimizer, loader, {.epochs = c.epochs, .task = s.task, .scheduler_metric = "test_loss"});
+  std::unique_ptr<dist::DistributedDataParallel> replicas;  // rank 0's initial weights on every rank
+  if (world > 1) t.set_data_parallel((replicas = std::make_unique<dist::DistributedDataParallel>(*s.model)).get());
+  const std::string layout = world > 1 ? dist::report() : "";
+  std::FILE* null_sink = dist::is_main() ? nullptr : std::fopen("/dev/null", "w");
+  const std::shared_ptr<std::FILE> close_sink(null_sink, [](std::FILE* f) { if (f) std::fclose(f); });
   t.set_scheduler(scheduler.get(), plateau ? train::SchedulerStep::OnMetric : train::SchedulerStep::PerBatch);
   t.set_validation(s.test, s.test_transforms, "test_");
   t.set_checkpoint_extras(run_extras(c, s));
-  std::FILE* human = c.json ? stderr : stdout;
+  std::FILE* human = null_sink ? null_sink : c.json ? stderr : stdout;  // rank 0 alone prints
+  std::fputs(layout.c_str(), human);
   add_callbacks(t, c, s, human);
   if (!c.resume.empty()) {
     t.load_checkpoint(c.resume, [&](const train::CheckpointExtras& saved) { check_resume(c, s, saved); });
     std::fprintf(human, "resumed %s at epoch %ld, step %ld\n", c.resume.c_str(), static_cast<long>(t.epoch() + 1),
                  static_cast<long>(t.step()));
   }
-  std::fprintf(human, "%s: %s (%ld parameters) on %s: %ld train / %ld test examples, batch %ld, %s lr %s%s%s, %d threads, %s\n",
+  const std::string processes = world > 1 ? std::to_string(world) + " processes x " : "";
+  std::fprintf(human, "%s: %s (%ld parameters) on %s: %ld train / %ld test examples, batch %ld, %s lr %s%s%s, %s%d threads, %s\n",
                s.program.c_str(), s.model->name().c_str(), static_cast<long>(s.model->num_parameters()),
                s.data_label.c_str(), static_cast<long>(s.train->size()), static_cast<long>(s.test->size()),
                static_cast<long>(c.batch), optimizer->name().c_str(), c.opt_flags["lr"].c_str(),
-               scheduler ? ", schedule " : "", scheduler ? scheduler->name().c_str() : "", get_num_threads(),
-               blas_info().c_str());
+               scheduler ? ", schedule " : "", scheduler ? scheduler->name().c_str() : "", processes.c_str(),
+               get_num_threads(), blas_info().c_str());
   {
     autograd::DetectAnomalyGuard anomaly(c.detect_anomaly);
     t.fit();

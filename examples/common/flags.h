@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "eta/dist/context.h"
 #include "eta/error.h"
 
 namespace eta::examples {
@@ -49,13 +50,10 @@ class Flags {
 };
 
 // Runs `body`; an eta::Error (or any exception) becomes "<program>: <message>" on stderr and exit 1.
+// Runs a program inside a dist::Context: under mpirun each process is one data-parallel rank,
+// and an exception on any rank ends the whole job with "[rank r/W] program: message".
 inline int run_main(const char* program, const std::function<int()>& body) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", program, e.what());
-    return 1;
-  }
+  return dist::run_main(program, nullptr, nullptr, body);
 }
 
 }  // namespace eta::examples

@@ -28,7 +28,7 @@ void Checkpointer::save(Trainer& t) {
   if (kept_.empty() || kept_.back() != file) kept_.push_back(file);
   t.save_checkpoint(file);  // the state it saves already lists `file` among the kept
   while (static_cast<int64_t>(kept_.size()) > options_.keep_last) {
-    std::remove(kept_.front().c_str());
+    if (t.is_main_process()) std::remove(kept_.front().c_str());  // rank 0 alone writes and deletes
     kept_.erase(kept_.begin());
   }
 }

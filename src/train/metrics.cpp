@@ -15,6 +15,12 @@ ConfusionMatrix::ConfusionMatrix(int64_t n) : n_(n), counts_(static_cast<size_t>
   ETA_CHECK(n > 0, "ConfusionMatrix: need at least one class, got ", n);
 }
 
+void ConfusionMatrix::add_counts(const std::vector<int64_t>& counts) {
+  ETA_CHECK(counts.size() == counts_.size(), "ConfusionMatrix::add_counts: ", counts.size(), " counts for a ", n_, "x", n_,
+            " matrix");
+  for (size_t i = 0; i < counts.size(); ++i) counts_[i] += counts[i];
+}
+
 void ConfusionMatrix::add(const Tensor& scores, const Tensor& targets) {
   const Tensor pred = scores.dim() == 2 ? argmax(scores, 1) : scores;
   ETA_CHECK(pred.dtype() == kInt64 && targets.dtype() == kInt64, "ConfusionMatrix::add: predictions and targets must be int64");

@@ -67,6 +67,17 @@ Trainer& Trainer::add(std::shared_ptr<Callback> callback) {
   return *this;
 }
 
+Trainer& Trainer::set_data_parallel(DataParallel* replicas) {
+  replicas_ = replicas;
+  return *this;
+}
+
+template <class F>
+void Trainer::each_callback(const F& f) {
+  for (auto& c : callbacks_)
+    if (is_main_process() || !c->main_process_only()) f(*c);
+}
+
 Trainer& Trainer::set_checkpoint_extras(CheckpointExtras extras) {
   for (const auto& [k, v] : extras.metadata)
     ETA_CHECK(k.rfind("trainer.", 0) != 0 && k.rfind("callback.", 0) != 0, "Trainer::set_checkpoint_extras: '", k,
@@ -83,21 +94,34 @@ void Trainer::stop(const std::string& reason) {
 }
 
 Evaluation Trainer::evaluate(const data::Dataset& set, const data::TransformList& transforms) const {
-  return train::evaluate(*model_, set, options_.task, transforms, options_.eval_batch_size, options_.top_k);
+  return train::evaluate(*model_, set, options_.task, transforms, options_.eval_batch_size, options_.top_k, replicas_);
 }
 
 std::vector<EpochInfo> Trainer::fit() {
   stop_requested_ = false;
   stop_reason_.clear();
-  for (auto& c : callbacks_) c->on_train_begin(*this);
+  if (replicas_) {
+    const auto& o = train_->options();
+    ETA_CHECK(o.rank == replicas_->rank() && o.world_size == replicas_->world_size(), "Trainer: the loader takes slice ",
+              o.rank, " of ", o.world_size, " but this process is rank ", replicas_->rank(), " of ",
+              replicas_->world_size(), " (set DataLoaderOptions::rank and world_size)");
+  }
+  each_callback([&](Callback& c) { c.on_train_begin(*this); });
   std::vector<EpochInfo> done;
   while (epoch_ < options_.epochs && !stop_requested_) {
     EpochInfo info = run_epoch();
     if (info.examples == 0 && stop_requested_) break;  // stopped before this epoch's first step
     done.push_back(info);
   }
-  for (auto& c : callbacks_) c->on_train_end(*this);
+  each_callback([&](Callback& c) { c.on_train_end(*this); });
   return done;
+}
+
+void Trainer::check_finite(double loss, int64_t batch_index) const {
+  const auto& groups = optimizer_->param_groups();
+  ETA_CHECK(std::isfinite(loss), "the loss became ", loss, " at epoch ", epoch_ + 1, " step ", step_ + 1, " (batch ",
+            batch_index + 1, ", learning rate ", groups.empty() ? 0.0 : groups[0].lr(),
+            "): training diverged; try a smaller learning rate");
 }
 
 EpochInfo Trainer::run_epoch() {
@@ -107,7 +131,7 @@ EpochInfo Trainer::run_epoch() {
     train_->set_epoch(epoch_);
     epoch_loss_sum_ = epoch_seconds_ = 0;
     epoch_examples_ = epoch_steps_ = epoch_skipped_ = 0;
-    for (auto& c : callbacks_) c->on_epoch_begin(*this, epoch_);
+    each_callback([&](Callback& c) { c.on_epoch_begin(*this, epoch_); });
   }
   model_->train();
   const auto t0 = std::chrono::steady_clock::now();
@@ -128,19 +152,28 @@ EpochInfo Trainer::run_epoch() {
       group_examples = 0;
       for (int64_t j = b.index; j < std::min(b.index + A, batches); ++j) group_examples += std::min(B, samples - j * B);
     }
-    const Tensor loss = loss_(model_->forward(b.input), b.target);
-    const double value = loss.item();
-    ETA_CHECK(std::isfinite(value), "the loss became ", value, " at epoch ", epoch_ + 1, " step ", step_ + 1,
-              " (batch ", b.index + 1, ", learning rate ", info.lrs.empty() ? 0.0 : info.lrs[0],
-              "): training diverged; try a smaller learning rate");
-    const double share = static_cast<double>(b.global_size) / static_cast<double>(group_examples);
-    (share == 1.0 ? loss : mul(loss, share)).backward();
     const int64_t n = b.target.size(0);
-    info.loss += value * static_cast<double>(n);
-    info.examples += n;
     info.batch_index = b.index;
+    if (n > 0) {  // a rank's slice of a short last batch may be empty
+      const Tensor loss = loss_(model_->forward(b.input), b.target);
+      const double value = loss.item();
+      // With replicas the check waits for the reduced loss, so that all ranks stop together.
+      if (!replicas_) check_finite(value, b.index);
+      const double share = static_cast<double>(n) / static_cast<double>(group_examples);
+      (share == 1.0 ? loss : mul(loss, share)).backward();
+      info.loss += value * static_cast<double>(n);
+      info.examples += n;
+    }
     if (++in_group == A || b.index + 1 == batches) {
+      if (replicas_) {
+        replicas_->sum_gradients();
+        std::vector<double> sums{info.loss, static_cast<double>(info.examples)};
+        replicas_->all_reduce(sums);
+        info.loss = sums[0];
+        info.examples = static_cast<int64_t>(sums[1]);
+      }
       info.loss /= static_cast<double>(std::max<int64_t>(info.examples, 1));
+      if (replicas_) check_finite(info.loss, b.index);
       take_step(info);
       in_group = 0;
     }
@@ -153,7 +186,7 @@ EpochInfo Trainer::run_epoch() {
 }
 
 void Trainer::take_step(StepInfo& info) {
-  for (auto& c : callbacks_) c->on_before_step(*this, info);
+  each_callback([&](Callback& c) { c.on_before_step(*this, info); });
   if (info.skip) {
     optimizer_->zero_grad();
     ++epoch_skipped_;
@@ -165,7 +198,7 @@ void Trainer::take_step(StepInfo& info) {
   ++epoch_steps_;
   epoch_loss_sum_ += info.loss * static_cast<double>(info.examples);
   epoch_examples_ += info.examples;
-  for (auto& c : callbacks_) c->on_step_end(*this, info);
+  each_callback([&](Callback& c) { c.on_step_end(*this, info); });
 }
 
 void Trainer::finish_epoch(EpochInfo& info) {
@@ -191,10 +224,31 @@ void Trainer::finish_epoch(EpochInfo& info) {
   info.lr = optimizer_->param_groups().empty() ? 0.0 : optimizer_->param_groups()[0].lr();
   history_.push_back(info);
   ++epoch_;
-  for (auto& c : callbacks_) c->on_epoch_end(*this, info);
+  each_callback([&](Callback& c) { c.on_epoch_end(*this, info); });
 }
 
 // ---- checkpoints ----
+
+// The saved random stream of this rank; a run resumed at another world size than it was saved at
+// continues from the global data cursor (with a warning: its random streams cannot all continue).
+std::string Trainer::generator_of_this_rank(const CheckpointExtras& ex, const std::string& path) const {
+  const auto saved_world = ex.metadata.find("trainer.world_size");
+  const int64_t saved = saved_world == ex.metadata.end() ? 1 : std::stoll(saved_world->second);
+  const int64_t world = replicas_ ? replicas_->world_size() : 1, rank = replicas_ ? replicas_->rank() : 0;
+  if (saved != world && is_main_process())
+    std::fprintf(stderr, "warning: %s was saved by %ld processes and resumes on %ld: the data order continues from "
+                 "the saved global batch, but the run will not repeat the uninterrupted one bit for bit\n",
+                 path.c_str(), static_cast<long>(saved), static_cast<long>(world));
+  if (saved == world && rank > 0) {
+    const auto it = ex.metadata.find("trainer.generator.rank" + std::to_string(rank));
+    ETA_CHECK(it != ex.metadata.end(), "Trainer::load_checkpoint: ", path, " has no random stream for rank ", rank);
+    return it->second;
+  }
+  const auto it = ex.metadata.find("trainer.generator");
+  ETA_CHECK(it != ex.metadata.end(), "Trainer::load_checkpoint: ", path,
+            " has no 'trainer.generator' entry (not a Trainer checkpoint?)");
+  return it->second;
+}
 
 void Trainer::save_checkpoint(const std::string& path) const {
   CheckpointExtras ex = checkpoint_extras_;
@@ -210,12 +264,39 @@ void Trainer::save_checkpoint(const std::string& path) const {
     for (const auto& [k, v] : c->state()) ex.metadata["callback." + c->name() + "." + k] = v;
     for (const auto& [k, t] : c->state_tensors()) ex.tensors["callback." + c->name() + "." + k] = t;
   }
-  train::save_checkpoint(path, *model_, *optimizer_, scheduler_, ex);
+  if (!replicas_) return train::save_checkpoint(path, *model_, *optimizer_, scheduler_, ex);
+  // Every rank's random stream (dropout) is saved; rank 0 writes, then all learn whether it worked.
+  const std::vector<std::string> streams = replicas_->all_gather(ex.metadata["trainer.generator"]);
+  ex.metadata["trainer.world_size"] = std::to_string(replicas_->world_size());
+  for (size_t r = 1; r < streams.size(); ++r) ex.metadata["trainer.generator.rank" + std::to_string(r)] = streams[r];
+  std::string error;
+  if (replicas_->is_main()) {
+    try {
+      train::save_checkpoint(path, *model_, *optimizer_, scheduler_, ex);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  if (!replicas_->all_ok(error.empty()))
+    detail::throw_error(error.empty() ? "Trainer::save_checkpoint: rank 0 could not write " + path : error);
 }
 
 CheckpointExtras Trainer::load_checkpoint(const std::string& path,
                                           const std::function<void(const CheckpointExtras&)>& check) {
-  if (check) check(read_checkpoint_extras(path));
+  if (replicas_) {
+    // Every rank reads the file; all go on only if all could (a missing file is a rank-local fact).
+    std::string error;
+    try {
+      const CheckpointExtras saved = read_checkpoint_extras(path);
+      if (check) check(saved);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!replicas_->all_ok(error.empty()))
+      detail::throw_error(error.empty() ? "Trainer::load_checkpoint: another rank could not read " + path : error);
+  } else if (check) {
+    check(read_checkpoint_extras(path));
+  }
   CheckpointExtras ex = train::load_checkpoint(path, *model_, *optimizer_, scheduler_);
   const auto meta = [&](const std::string& k) {
     const auto it = ex.metadata.find(k);
@@ -232,7 +313,7 @@ CheckpointExtras Trainer::load_checkpoint(const std::string& path,
             "Trainer::load_checkpoint: ", path, ": unreadable trainer.epoch_sums '", meta("trainer.epoch_sums"), "'");
   std::vector<EpochInfo> history = history_from_text(meta("trainer.history"));
   train_->load_state(loader);
-  generator_state_from_string(default_generator(), meta("trainer.generator"));
+  generator_state_from_string(default_generator(), generator_of_this_rank(ex, path));
   epoch_ = epoch;
   step_ = step;
   epoch_loss_sum_ = loss_sum;

@@ -47,6 +47,11 @@ class Callback {
   virtual ~Callback() = default;
   // A unique name: the key of its state in checkpoints ("early_stopping", "telemetry", ...).
   virtual std::string name() const = 0;
+  // True for callbacks that only print or write files (progress, metrics, plots): in a
+  // data-parallel run the Trainer calls them on the main process (rank 0) alone. Callbacks that
+  // change training (clipping, early stopping, checkpoints) run on every rank and see the same,
+  // globally reduced figures there.
+  virtual bool main_process_only() const { return false; }
 
   virtual void on_train_begin(Trainer&) {}
   virtual void on_train_end(Trainer&) {}

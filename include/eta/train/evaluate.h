@@ -8,6 +8,7 @@
 
 #include "eta/data/data_loader.h"
 #include "eta/nn/module.h"
+#include "eta/train/data_parallel.h"
 #include "eta/train/metrics.h"
 
 namespace eta::train {
@@ -29,8 +30,10 @@ struct Evaluation {
   std::map<std::string, double> metrics(const std::string& prefix = "") const;
 };
 
-// Runs `model` over `set` in batches of `batch_size`, after `transforms`.
+// Runs `model` over `set` in batches of `batch_size`, after `transforms`. With `replicas`, each
+// rank evaluates its own disjoint slice (batches of batch_size per rank) and the exact sums and
+// counts are reduced, so every rank returns the figures of the whole set, no example twice.
 Evaluation evaluate(nn::Module& model, const data::Dataset& set, Task task, const data::TransformList& transforms = {},
-                    int64_t batch_size = 1000, int64_t top_k = 5);
+                    int64_t batch_size = 1000, int64_t top_k = 5, DataParallel* replicas = nullptr);
 
 }  // namespace eta::train

@@ -14,6 +14,10 @@ class ConfusionMatrix {
   // logits (N, C) or predicted indices (N); targets int64 (N).
   void add(const Tensor& logits_or_predictions, const Tensor& targets);
   int64_t count(int64_t target, int64_t predicted) const { return counts_[static_cast<size_t>(target * n_ + predicted)]; }
+  // Row-major counts (true class, predicted class); add_counts() adds another matrix's, e.g. from
+  // another process evaluating another slice.
+  const std::vector<int64_t>& counts() const { return counts_; }
+  void add_counts(const std::vector<int64_t>& counts);
   int64_t total() const;
   int64_t num_classes() const { return n_; }
   double accuracy() const;

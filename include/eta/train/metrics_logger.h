@@ -17,6 +17,8 @@ class MetricsLogger : public Callback {
   // Either path may be empty (not written).
   MetricsLogger(std::string csv_path, std::string jsonl_path);
   std::string name() const override { return "metrics"; }
+  // Writes output: only the main process (rank 0) runs it in a data-parallel run.
+  bool main_process_only() const override { return true; }
   void on_train_begin(Trainer& t) override;
   void on_epoch_end(Trainer& t, const EpochInfo& epoch) override;
   std::map<std::string, std::string> state() const override;

@@ -13,6 +13,8 @@ class PlotCallback : public Callback {
  public:
   explicit PlotCallback(std::string path, std::string title = "training");
   std::string name() const override { return "plot"; }
+  // Writes output: only the main process (rank 0) runs it in a data-parallel run.
+  bool main_process_only() const override { return true; }
   void on_step_end(Trainer& t, const StepInfo& step) override;
   void on_epoch_end(Trainer& t, const EpochInfo& epoch) override;
   std::map<std::string, std::string> state() const override { return {}; }

@@ -14,6 +14,8 @@ class ProgressCallback : public Callback {
  public:
   explicit ProgressCallback(std::FILE* out = stdout, int interactive = -1) : out_(out), interactive_(interactive) {}
   std::string name() const override { return "progress"; }
+  // Writes output: only the main process (rank 0) runs it in a data-parallel run.
+  bool main_process_only() const override { return true; }
   void on_epoch_begin(Trainer& t, int64_t epoch) override;
   void on_step_end(Trainer& t, const StepInfo& step) override;
   void on_epoch_end(Trainer& t, const EpochInfo& epoch) override;

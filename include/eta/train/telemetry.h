@@ -22,6 +22,8 @@ class Telemetry : public Callback {
   Telemetry& operator=(const Telemetry&) = delete;
 
   std::string name() const override { return "telemetry"; }
+  // Writes output: only the main process (rank 0) runs it in a data-parallel run.
+  bool main_process_only() const override { return true; }
   void on_train_begin(Trainer& t) override;
   void on_before_step(Trainer& t, StepInfo& step) override;
   void on_step_end(Trainer& t, const StepInfo& step) override;

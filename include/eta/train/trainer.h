@@ -17,6 +17,7 @@
 #include "eta/sched/scheduler.h"
 #include "eta/train/callback.h"
 #include "eta/train/checkpoint.h"
+#include "eta/train/data_parallel.h"
 #include "eta/train/evaluate.h"
 
 namespace eta::train {
@@ -54,6 +55,14 @@ class Trainer {
   Trainer& set_validation(const data::Dataset* validation, data::TransformList transforms = {},
                           std::string prefix = "val_");
   Trainer& add(std::shared_ptr<Callback> callback);
+  // Trains as one of several data-parallel replicas (e.g. eta::dist::DistributedDataParallel):
+  // the loader must take this rank's slice of every global batch (DataLoaderOptions::rank and
+  // world_size); gradients, step losses and evaluations are reduced over the ranks, so every rank
+  // sees the global figures; callbacks that only write output run on rank 0; checkpoints are
+  // written by rank 0 and every rank learns whether that worked. Null: one process.
+  Trainer& set_data_parallel(DataParallel* replicas);
+  DataParallel* data_parallel() const { return replicas_; }
+  bool is_main_process() const { return replicas_ == nullptr || replicas_->is_main(); }
 
   // Trains until options.epochs are done (continuing from the current epoch and batch after a
   // resume) or a callback stops it. Returns the epochs finished in this call.
@@ -91,7 +100,11 @@ class Trainer {
  private:
   EpochInfo run_epoch();
   void take_step(StepInfo& info);
+  void check_finite(double loss, int64_t batch_index) const;
+  std::string generator_of_this_rank(const CheckpointExtras& saved, const std::string& path) const;
   void finish_epoch(EpochInfo& info);
+  template <class F>
+  void each_callback(const F& f);  // the callbacks this process runs, in order
 
   nn::Module* model_;
   optim::Optimizer* optimizer_;
@@ -99,6 +112,7 @@ class Trainer {
   TrainerOptions options_;
   LossFn loss_;
   sched::Scheduler* scheduler_ = nullptr;
+  DataParallel* replicas_ = nullptr;
   SchedulerStep scheduler_step_ = SchedulerStep::PerBatch;
   const data::Dataset* validation_ = nullptr;
   data::TransformList validation_transforms_;
