@@ -70,12 +70,9 @@ void stop() {
 void set_step(int64_t step) { g_step = step; }
 int64_t step() { return g_step.load(); }
 
-bool debug_calls() {
-  static const bool on = [] {
-    const char* v = std::getenv("ETA_DIST_DEBUG");
-    return v && std::string(v) != "0" && std::string(v) != "";
-  }();
-  return on;
+bool debug_calls() {  // read each time (a few ns), so a program or test may switch it
+  const char* v = std::getenv("ETA_DIST_DEBUG");
+  return v && *v && std::string(v) != "0";
 }
 
 Pending::Pending(const char* name, int64_t count) {
