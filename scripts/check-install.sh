@@ -18,7 +18,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 fi
 # An install must ship both libraries, whatever the build directory was configured with.
 cmake -S . -B "$build" -DETA_BUILD_SHARED=ON -DETA_INSTALL=ON >/dev/null
-cmake --build "$build" -j"$jobs" --target eta eta_shared eta_models
+cmake --build "$build" -j"$jobs" --target eta eta_shared eta_models eta_dist
 cmake --install "$build" --prefix "$prefix" >/dev/null
 echo "== installed into $prefix"
 (cd "$prefix" && find . -type f -o -type l | grep -v '^./include/eta/[a-z]*/' | sort)

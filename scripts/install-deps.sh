@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Installs what eta needs on Debian 12 (run as root, or with sudo available). Installs only the
 # packages that are missing, so it is fast on a machine that has them.
-# Usage: bash scripts/install-deps.sh [--clang] [extra-package...]
+# Usage: bash scripts/install-deps.sh [--clang] [--mpi] [extra-package...]
 #   --clang adds clang 14 with its OpenMP runtime and compiler-rt (sanitizers, libFuzzer): for
 #   CXX=clang++ builds and scripts/fuzz.sh.
+#   --mpi adds Open MPI (libopenmpi-dev, openmpi-bin): for -DETA_WITH_MPI=ON and mpirun.
 set -euo pipefail
 packages=(build-essential cmake libopenblas-openmp-dev zlib1g-dev libgtest-dev googletest libbenchmark-dev pkg-config)
-if [ "${1:-}" = "--clang" ]; then
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --clang) packages+=(clang libomp-14-dev libclang-rt-14-dev) ;;
+    --mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    *) break ;;
+  esac
   shift
-  packages+=(clang libomp-14-dev libclang-rt-14-dev)
-fi
+done
 packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do

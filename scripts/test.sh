@@ -3,10 +3,11 @@
 # Release build, then an AddressSanitizer + UndefinedBehaviorSanitizer build — and runs every
 # libFuzzer target (built with clang) for ETA_FUZZ_SECONDS (20) each. Fails when the core
 # (include/ + src/) outgrows its line budget (README, "Architecture").
+# Builds with Open MPI (-DETA_WITH_MPI=ON) and runs the data-parallel tests under mpiexec.
 # Usage: bash scripts/test.sh [--no-sanitize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh --clang
+bash scripts/install-deps.sh --clang --mpi
 jobs=2
 core_lines=$(cat $(find include src -name '*.h' -o -name '*.cpp') | wc -l)
 core_budget=18000
@@ -16,14 +17,16 @@ if [ "$core_lines" -gt "$core_budget" ]; then
   exit 1
 fi
 echo "== release build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+# With Open MPI: the dist tests run under mpiexec at 1, 2 and 3 processes. The sanitizer build
+# below keeps MPI off, so the one-process backend (the same programs without MPI) is tested too.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DETA_WITH_MPI=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure
 bash scripts/check-install.sh build  # install, then build examples/starter against it (find_package, pkg-config)
 ETA_FUZZ_SECONDS="${ETA_FUZZ_SECONDS:-20}" bash scripts/fuzz.sh  # clang + ASan/UBSan, every reader's fuzzer
 if [ "${1:-}" != "--no-sanitize" ]; then
   echo "== ASan + UBSan build"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DETA_SANITIZE=ON -DETA_NATIVE=OFF -DETA_BUILD_BENCH=OFF \
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DETA_SANITIZE=ON -DETA_NATIVE=OFF -DETA_BUILD_BENCH=OFF -DETA_WITH_MPI=OFF \
     -DCMAKE_CXX_FLAGS="-O1" >/dev/null
   cmake --build build-asan -j"$jobs"
   # OpenMP's runtime keeps thread pools alive at exit; LeakSanitizer would report them.

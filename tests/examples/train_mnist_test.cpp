@@ -156,5 +156,45 @@ TEST_F(TrainMnist, ResumeRefusesACheckpointOfAnotherModel) {
   EXPECT_NE(r.err.find("model"), std::string::npos) << r.err;
 }
 
+#ifdef ETA_MPIEXEC
+// Under mpiexec the same program trains data-parallel with no extra flag: --batch is the global
+// batch, figures are reduced and printed once (rank 0), and they match one process's.
+double json_number(const std::string& line, const std::string& key) {
+  const size_t at = line.find("\"" + key + "\":");
+  return at == std::string::npos ? -1.0 : std::stod(line.substr(at + key.size() + 3));
+}
+
+std::vector<std::string> json_lines(const std::string& out) {
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty() && l[0] == '{') lines.push_back(l);
+  return lines;
+}
+
+TEST_F(TrainMnist, TrainsDataParallelUnderMpiexec) {
+  const std::string args = common() + "--model mlp --epochs 2 --json true --checkpoint " + tmp("dist.safetensors");
+  const std::string launcher = std::string("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ") + ETA_MPIEXEC +
+                               " -n 2 --oversubscribe --bind-to none";
+  const ProgramResult one = run_program("train_mnist", args);
+  const ProgramResult two = run_program("train_mnist", args, launcher);
+  ASSERT_EQ(two.status, 0) << two.err;
+  EXPECT_NE(two.err.find("eta.dist: 2 processes"), std::string::npos) << two.err;
+  EXPECT_NE(two.err.find("batch 32,"), std::string::npos) << "the global batch";
+  const auto a = json_lines(one.out), b = json_lines(two.out);
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u) << "printed once, by rank 0:\n" << two.out;
+  for (size_t e = 0; e < 2; ++e) {
+    EXPECT_NEAR(json_number(b[e], "train_loss"), json_number(a[e], "train_loss"), 1e-4 * json_number(a[e], "train_loss"));
+    EXPECT_NEAR(json_number(b[e], "test_loss"), json_number(a[e], "test_loss"), 1e-4 * json_number(a[e], "test_loss"));
+  }
+  EXPECT_TRUE(std::filesystem::exists(tmp("dist.safetensors")));
+  // A run resumed at another number of processes continues, with a warning.
+  const ProgramResult resumed = run_program("train_mnist", common() + "--model mlp --epochs 3 --resume " + tmp("dist.safetensors"));
+  EXPECT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("saved by 2 processes and resumes on 1"), std::string::npos) << resumed.err;
+}
+#endif
+
 }  // namespace
 }  // namespace eta::testing

@@ -15,7 +15,8 @@ set(allowed_nn "ops;autograd;tensor;kernels;util")
 set(allowed_optim "autograd;tensor;kernels;util")
 set(allowed_sched "optim;tensor;util")
 set(allowed_train "nn;optim;sched;data;io;ops;autograd;tensor;kernels;util")
-set(layers util kernels tensor autograd ops io data nn optim sched train)
+set(allowed_dist "train;nn;optim;sched;data;io;ops;autograd;tensor;kernels;util")
+set(layers util kernels tensor autograd ops io data nn optim sched train dist)
 # file -> the upward folder it includes, for a known debt; empty since the engine sums gradients
 # without the add op, Tensor::backward is defined in autograd/ and the method forms live in ops/.
 set(KNOWN_UP "")

@@ -24,13 +24,14 @@ inline std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-inline ProgramResult run_program(const std::string& program, const std::string& args) {
+// `launcher` (e.g. "mpiexec -n 2") starts the program when given.
+inline ProgramResult run_program(const std::string& program, const std::string& args, const std::string& launcher = "") {
   const std::string bin = std::string(ETA_BINARY_DIR) + "/examples/" + program;
   // Unique per process and call: CTest runs test cases in parallel processes.
   static int calls = 0;
   const std::string err_path =
       ::testing::TempDir() + program + "_stderr_" + std::to_string(getpid()) + "_" + std::to_string(++calls) + ".txt";
-  const std::string cmd = bin + " " + args + " 2>" + err_path + " </dev/null";
+  const std::string cmd = (launcher.empty() ? "" : launcher + " ") + bin + " " + args + " 2>" + err_path + " </dev/null";
   ProgramResult r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
