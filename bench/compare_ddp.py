@@ -43,7 +43,14 @@ def launch(cmd, processes, threads, extra_env=()):
     binding = ["--bind-to", "none"] if threads > 1 else ["--bind-to", "core"]
     full = ["mpirun", "-n", str(processes)] + binding + ["-x", "OMP_NUM_THREADS=%d" % threads,
                                                          "-x", "PYTHONPATH=" + HERE] + list(extra_env) + cmd + ["--threads", str(threads)]
-    out = subprocess.run(full, env=env, capture_output=True, text=True)
+    # A fresh rendezvous port per run: gloo's TCP store can stall on one still in TIME_WAIT.
+    launch.port = getattr(launch, "port", 29500 + os.getpid() % 1000) + 1
+    if "compare_pytorch_ddp.py" in " ".join(cmd):
+        full += ["--port", str(launch.port)]
+    try:
+        out = subprocess.run(full, env=env, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        sys.exit("compare_ddp: %s did not finish in 600 s" % " ".join(full))
     if out.returncode != 0:
         sys.exit("compare_ddp: %s failed:\n%s%s" % (" ".join(full), out.stdout, out.stderr))
     return json.loads([l for l in out.stdout.splitlines() if l.startswith("{")][-1])

@@ -6,6 +6,7 @@
 
 #include "common/flags.h"
 #include "common/training.h"
+#include "eta/dist/ddp.h"
 #include "eta/train/lr_find.h"
 #include "eta/train/svg_plot.h"
 
@@ -65,7 +66,8 @@ int run(int argc, char** argv) {
   opt.step_mode = flags.take("step_mode", "exp");
   opt.smooth_beta = util::parse_double("--smooth_beta", flags.take("smooth_beta", "0.98"));
   opt.diverge_th = util::parse_double("--diverge_th", flags.take("diverge_th", "4"));
-  ETA_CHECK(batch >= 1, "--batch must be at least 1, got ", batch);
+  ETA_CHECK(batch >= dist::world_size(), "--batch must be at least 1 per process, got ", batch, " for ",
+            dist::world_size(), " processes");
   if (!threads.empty()) set_num_threads(static_cast<int>(util::parse_int("--threads", threads)));
   optim::Flags opt_flags;
   sched::Flags unused;
@@ -81,11 +83,15 @@ int run(int argc, char** argv) {
   lo.seed = seed;
   lo.drop_last = true;
   lo.transforms = {data::Normalize::fit(train_set)};  // the training set's pixel mean and std
+  lo.rank = dist::rank();  // under mpirun: --batch is the global batch, each rank takes its slice
+  lo.world_size = dist::world_size();
   data::DataLoader loader(train_set, lo);
   ETA_CHECK(loader.num_batches() > 0, "lr_find: fewer images (", train_set.size(), ") than one batch (", batch, ")");
   manual_seed(seed);
   auto model = examples::make_model(model_name);
   auto optimizer = optim::make_optimizer(optimizer_name, model->parameters(), opt_flags);
+  std::unique_ptr<dist::DistributedDataParallel> replicas;
+  if (dist::world_size() > 1) opt.replicas = (replicas = std::make_unique<dist::DistributedDataParallel>(*model)).get();
 
   // Batches cycle through epochs for as many steps as the sweep needs.
   const train::LRFindResult r = train::lr_find(*model, *optimizer, [&](int64_t step) {
@@ -93,7 +99,9 @@ int run(int argc, char** argv) {
     if (loader.epoch() != epoch || step % loader.num_batches() == 0) loader.set_epoch(epoch);
     data::Batch b;
     loader.next(b);
-    return cross_entropy(model->forward(b.input), b.target);
+    const double share = static_cast<double>(b.target.size(0)) / static_cast<double>(b.global_size);
+    const Tensor loss = cross_entropy(model->forward(b.input), b.target);
+    return share == 1.0 ? loss : mul(loss, share);
   }, opt);
 
   std::printf("lr_find: %s, %s, %zu steps from %g to %g (%s)%s\n", model->name().c_str(), optimizer->name().c_str(),
@@ -101,7 +109,7 @@ int run(int argc, char** argv) {
               r.diverged ? ", stopped: the loss diverged" : "");
   std::printf("suggested learning rate (steepest descent): %.3g\n", r.steepest_lr);
   std::printf("suggested learning rate (minimum / 10):     %.3g\n", r.min_lr_div10);
-  write_outputs(r, opt, model->name() + ", " + optimizer->name(), csv_path, plot_path);
+  if (dist::is_main()) write_outputs(r, opt, model->name() + ", " + optimizer->name(), csv_path, plot_path);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/flags.h"
 #include "common/training.h"
+#include "eta/dist/ddp.h"
 #include "eta/sched/cosine_annealing_lr.h"
 #include "eta/sched/linear_lr.h"
 #include "eta/sched/one_cycle_lr.h"
@@ -78,8 +79,11 @@ Sweep parse(int argc, char** argv) {
   w.test_set = std::make_unique<data::MnistDataset>(data::load_mnist(data_dir, false));
   if (limit > 0 && limit < w.train_set->size()) *w.train_set = w.train_set->slice(0, limit);
   if (test_limit > 0 && test_limit < w.test_set->size()) *w.test_set = w.test_set->slice(0, test_limit);
+  ETA_CHECK(w.batch >= dist::world_size(), "--batch is the global batch: at least 1 per process, got ", w.batch,
+            " for ", dist::world_size(), " processes");
   w.loader = {.batch_size = w.batch, .seed = w.seed, .drop_last = true,
-              .transforms = {data::Normalize::fit(*w.train_set)}};  // the training set's pixel mean and std
+              .transforms = {data::Normalize::fit(*w.train_set)},  // the training set's pixel mean and std
+              .rank = dist::rank(), .world_size = dist::world_size()};  // under mpirun: each rank's slice
   ETA_CHECK(data::DataLoader(*w.train_set, w.loader).num_batches() > 0, "lr_sweep: fewer images than one batch");
   return w;
 }
@@ -97,6 +101,8 @@ RunResult train_once(const Sweep& w, const std::string& label, double lr, const 
   f["lr"] = lr_text;
   auto optimizer = optim::make_optimizer(w.optimizer_name, model->parameters(), f);
   auto scheduler = make_sched ? make_sched(*optimizer) : nullptr;
+  std::unique_ptr<dist::DistributedDataParallel> replicas;
+  if (dist::world_size() > 1) replicas = std::make_unique<dist::DistributedDataParallel>(*model);
   data::DataLoader loader(*w.train_set, w.loader);
   train::SmoothedLoss smoothed;  // the rule lr_find uses too
   for (int64_t step = 0; step < w.steps; ++step) {
@@ -105,7 +111,13 @@ RunResult train_once(const Sweep& w, const std::string& label, double lr, const 
     loader.next(b);
     optimizer->zero_grad();
     const Tensor loss = cross_entropy(model->forward(b.input), b.target);
-    const double value = smoothed.add(loss.item());
+    double global = loss.item();
+    if (replicas) {  // the global batch's mean loss: each rank's weighted by its share
+      std::vector<double> sum{global * static_cast<double>(b.target.size(0)) / static_cast<double>(b.global_size)};
+      replicas->all_reduce(sum);
+      global = sum[0];
+    }
+    const double value = smoothed.add(global);
     if (smoothed.diverged()) {  // stop, report, plot what came before
       r.diverged_at = step + 1;
       return r;
@@ -113,11 +125,13 @@ RunResult train_once(const Sweep& w, const std::string& label, double lr, const 
     r.steps.push_back(static_cast<double>(step + 1));
     r.smoothed.push_back(value);
     loss.backward();
+    if (replicas) replicas->sync_gradients(b.target.size(0));
     optimizer->step();
     if (scheduler) scheduler->step();
   }
   r.final_loss = r.smoothed.back();
-  r.test_acc = train::evaluate(*model, *w.test_set, train::Task::Classification, w.loader.transforms).accuracy();
+  r.test_acc = train::evaluate(*model, *w.test_set, train::Task::Classification, w.loader.transforms, 1000, 5,
+                               replicas.get()).accuracy();
   return r;
 }
 
@@ -164,7 +178,7 @@ void report(const Sweep& w, const std::vector<RunResult>& runs) {
       std::printf("%-30s %12.4f %10.4f  %s\n", r.label.c_str(), r.final_loss, r.test_acc, verdict.c_str());
     csv << '"' << r.label << "\"," << r.lr << ',' << r.final_loss << ',' << r.test_acc << ',' << r.diverged_at << '\n';
   }
-  if (!w.csv_path.empty()) train::write_file_atomically(w.csv_path, csv.str());
+  if (!w.csv_path.empty() && dist::is_main()) train::write_file_atomically(w.csv_path, csv.str());
 }
 
 void plot_runs(const Sweep& w, const std::vector<RunResult>& runs) {
@@ -198,7 +212,7 @@ int run(int argc, char** argv) {
     for (const auto& [label, make] : schedule_makers(lr, w.steps)) runs.push_back(train_once(w, label, lr, make));
   }
   report(w, runs);
-  if (!w.plot_path.empty()) plot_runs(w, runs);
+  if (!w.plot_path.empty() && dist::is_main()) plot_runs(w, runs);
   return 0;
 }
 

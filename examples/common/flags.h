@@ -51,9 +51,13 @@ class Flags {
 
 // Runs `body`; an eta::Error (or any exception) becomes "<program>: <message>" on stderr and exit 1.
 // Runs a program inside a dist::Context: under mpirun each process is one data-parallel rank,
-// and an exception on any rank ends the whole job with "[rank r/W] program: message".
+// and an exception on any rank ends the whole job with "[rank r/W] program: message". Only rank 0
+// prints to stdout (the others' figures are the same, reduced ones); errors go to stderr on any rank.
 inline int run_main(const char* program, const std::function<int()>& body) {
-  return dist::run_main(program, nullptr, nullptr, body);
+  return dist::run_main(program, nullptr, nullptr, [&] {
+    if (!dist::is_main() && !std::freopen("/dev/null", "w", stdout)) std::fclose(stdout);
+    return body();
+  });
 }
 
 }  // namespace eta::examples

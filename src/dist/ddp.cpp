@@ -143,7 +143,7 @@ void DistributedDataParallel::sum_gradients() {
 void DistributedDataParallel::reduce(double local_examples) {
   watch::set_step(syncs_);
   ++syncs_;
-  if (world_size() == 1 && local_examples < 0) return;  // one process: the gradients are the sum
+  if (world_size() == 1) return;  // one process: its gradients are the global ones, untouched
   const bool weighted = local_examples >= 0;
   for (auto& b : buckets_) {
     dispatch_floating(b.dtype, "DistributedDataParallel", [&](auto tag) {

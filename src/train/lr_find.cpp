@@ -98,7 +98,12 @@ LRFindResult lr_find(const std::vector<Tensor>& params, optim::Optimizer& optimi
       optimizer.zero_grad();
       const Tensor loss = loss_fn(i);
       ETA_CHECK(loss.defined() && loss.numel() == 1, "lr_find: loss_fn must return a one-element loss at step ", i);
-      const double value = loss.item();
+      double value = loss.item();
+      if (o.replicas) {
+        std::vector<double> sum{value};
+        o.replicas->all_reduce(sum);
+        value = sum[0];
+      }
       r.lrs.push_back(lr);
       r.losses.push_back(value);
       r.smoothed.push_back(smoothed.add(value));
@@ -107,6 +112,7 @@ LRFindResult lr_find(const std::vector<Tensor>& params, optim::Optimizer& optimi
         break;
       }
       loss.backward();
+      if (o.replicas) o.replicas->sum_gradients();
       optimizer.step();
     }
   } catch (...) {

@@ -10,6 +10,7 @@
 
 #include "eta/optim/optimizer.h"
 #include "eta/tensor/tensor.h"
+#include "eta/train/data_parallel.h"
 
 namespace eta::nn {
 class Module;
@@ -24,6 +25,10 @@ struct LRFindOptions {
   std::string step_mode = "exp";  // or "linear"
   double smooth_beta = 0.98;      // EMA of the loss, bias-corrected as in Adam: avg / (1 − β^(i+1))
   double diverge_th = 4;          // stop when the smoothed loss exceeds diverge_th × the best so far
+  // Data-parallel: loss_fn returns this rank's share of the global batch's loss (its mean times
+  // local examples / global examples); the losses and gradients are summed over the ranks, so
+  // every rank sees the global curve and stops at the same step.
+  DataParallel* replicas = nullptr;
 };
 
 struct LRFindResult {
