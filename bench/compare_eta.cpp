@@ -15,19 +15,15 @@
 
 #include "eta/data/data_loader.h"
 #include "eta/eta.h"
+#include "harness.h"
 #include "models/lenet5.h"
 #include "models/mlp.h"
 #include "models/small_cnn.h"
 
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-std::string arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
+using eta::bench::arg;
+using eta::bench::now;
 
 }  // namespace
 

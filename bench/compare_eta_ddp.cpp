@@ -20,18 +20,14 @@
 #include "eta/dist/context.h"
 #include "eta/dist/ddp.h"
 #include "eta/eta.h"
+#include "harness.h"
 #include "models/lenet5.h"
 #include "models/mlp.h"
 
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-std::string arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
+using eta::bench::arg;
+using eta::bench::now;
 
 // Seconds since this process started (its start time in /proc is in clock ticks after boot).
 double seconds_since_start() {

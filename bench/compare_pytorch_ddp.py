@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import resource
+import sys
 import time
 
 import torch
@@ -90,7 +91,11 @@ def main():
                           "epoch_seconds": [round(s, 4) for s in epoch_seconds], "comm_seconds_per_epoch": None,
                           "startup_seconds": round(float(worst[1]), 3), "peak_rss_mb_per_rank": round(float(worst[0]), 1),
                           "test_acc": round(float(counts[0]) / len(tx), 4)}), flush=True)
-    dist.destroy_process_group()
+    # gloo's teardown can wait forever for a peer that already left (seen here on the second run of
+    # a session): meet once more, then leave without it.
+    dist.barrier()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
