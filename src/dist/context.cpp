@@ -70,11 +70,19 @@ void terminate_job() {
   abort_job("uncaught exception: " + what);
 }
 
+// A program that calls exit() (e.g. after printing --help on every rank) still leaves MPI properly,
+// so mpirun does not report the ranks as failed.
+void finalize_at_exit() {
+  watch::stop();
+  backend::finalize();
+}
+
 }  // namespace
 
 Context::Context(int* argc, char*** argv) {
   if (g_contexts++ > 0) return;  // a second Context shares the first one's job
   backend::init(argc, argv);
+  if (backend::initialised()) std::atexit(finalize_at_exit);
   if (backend::size() > 1) std::set_terminate(terminate_job);
   default_threads();
   watch::start_if_asked();

@@ -3,7 +3,10 @@
 // per-channel gradient sums in backward), so N processes normalise exactly as one process does on
 // the whole batch. PyTorch 1.13 has none on CPU. Same parameter and buffer names as BatchNorm
 // (state dicts load either way); eval mode uses the running statistics, without communication.
-// On one process it equals BatchNorm. Every rank must run it in the same order (it communicates).
+// On one process it equals BatchNorm. Every rank must run it in the same order (it communicates):
+// with it, every rank needs examples in every batch (global batch >= processes and drop_last, or
+// a data set whose last batch still gives each rank one), since a rank with an empty slice skips
+// the forward pass.
 #pragma once
 #include "eta/nn/layers.h"
 
