@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "eta/autograd/node.h"
-#include "eta/ops/reduction.h"
 #include "eta/tensor/factory.h"
 #include "kernels/conv.h"
 #include "ops/map.h"
