@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <utility>
 
 #include "eta/error.h"
 #include "eta/io/atomic_file.h"
@@ -20,21 +21,23 @@ namespace {
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 constexpr const char* kMetadataKey = "__metadata__";
 
-const char* st_dtype(DType d) {
-  switch (d) {
-    case DType::Float32: return "F32";
-    case DType::Float64: return "F64";
-    case DType::Int64: return "I64";
-  }
+// safetensors' dtype codes: one table for writing and reading.
+constexpr std::pair<DType, const char*> kDtypeCodes[] = {
+    {DType::Float32, "F32"}, {DType::Float64, "F64"}, {DType::Int64, "I64"}};
+
+const char* dtype_code(DType d) {
+  for (const auto& [dtype, code] : kDtypeCodes)
+    if (dtype == d) return code;
   return "?";
 }
 
-bool parse_st_dtype(const std::string& s, DType& out) {
-  if (s == "F32") out = kFloat32;
-  else if (s == "F64") out = kFloat64;
-  else if (s == "I64") out = kInt64;
-  else return false;
-  return true;
+bool parse_dtype_code(const std::string& s, DType& out) {
+  for (const auto& [dtype, code] : kDtypeCodes)
+    if (s == code) {
+      out = dtype;
+      return true;
+    }
+  return false;
 }
 
 // Byte order: safetensors data is little-endian. On a big-endian host each element is reversed;
@@ -80,7 +83,7 @@ Entry parse_entry(const std::string& name, const json::Value& v, const std::stri
   Entry e;
   e.name = name;
   ETA_CHECK(dtype->is_string(), where, ": dtype is ", json::kind_name(dtype->kind), ", expected a string");
-  ETA_CHECK(parse_st_dtype(dtype->text, e.dtype), where, ": unknown or unsupported dtype \"", dtype->text,
+  ETA_CHECK(parse_dtype_code(dtype->text, e.dtype), where, ": unknown or unsupported dtype \"", dtype->text,
             "\" (eta reads F32, F64 and I64)");
   ETA_CHECK(shape->is_array(), where, ": shape is ", json::kind_name(shape->kind), ", expected an array");
   // Element count and byte size in unsigned arithmetic with explicit bounds, so no product past
@@ -232,7 +235,7 @@ Plan make_plan(const std::map<std::string, Tensor>& tensors, const std::map<std:
     first = false;
     json::append_quoted(h, name);
     h += ":{\"dtype\":\"";
-    h += st_dtype(c.dtype());
+    h += dtype_code(c.dtype());
     h += "\",\"shape\":[";
     for (size_t i = 0; i < c.shape().size(); ++i) {
       if (i) h += ',';
