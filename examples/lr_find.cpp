@@ -8,6 +8,7 @@
 #include "common/training.h"
 #include "eta/dist/ddp.h"
 #include "eta/train/lr_find.h"
+#include "eta/io/atomic_file.h"
 #include "eta/train/svg_plot.h"
 
 namespace {
@@ -30,7 +31,7 @@ void write_outputs(const train::LRFindResult& r, const train::LRFindOptions& opt
     os.precision(10);
     os << "step,lr,loss,smoothed_loss\n";
     for (size_t i = 0; i < r.lrs.size(); ++i) os << i << ',' << r.lrs[i] << ',' << r.losses[i] << ',' << r.smoothed[i] << '\n';
-    train::write_file_atomically(csv_path, os.str());
+    io::write_file_atomically(csv_path, os.str());
   }
   if (!plot_path.empty()) {
     train::SvgPlot plot;

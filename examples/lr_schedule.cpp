@@ -3,6 +3,9 @@
 // training with it. Prints "step lr" for steps 0..N-1, stepping the scheduler once per line.
 #include <cinttypes>
 #include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "common/flags.h"
 #include "eta/optim/sgd.h"
@@ -13,11 +16,7 @@
 
 namespace {
 
-const char* kUsage =
-    "usage: lr_schedule --scheduler NAME [--lr LR] [--steps N] [--plot FILE.svg] [--ARG VALUE ...]\n"
-    "  --scheduler NAME  one of: StepLR MultiStepLR ExponentialLR CosineAnnealingLR\n"
-    "                    CosineAnnealingWarmRestarts LinearLR ConstantLR PolynomialLR OneCycleLR\n"
-    "                    CyclicLR InverseSqrtLR SequentialLR ChainedScheduler (case-insensitive)\n"
+const char* kUsageRest =
     "  --lr LR           the optimizer's base learning rate (default 0.1)\n"
     "  --steps N         number of lines: steps 0..N-1 (default 100)\n"
     "  --plot FILE.svg   also draw the schedule as an SVG line chart\n"
@@ -27,11 +26,25 @@ const char* kUsage =
     "                    --0.start_factor 0.1 --1.T_max 95 (a child's flags prefixed by index or name)\n"
     "Output: one line \"step lr\" per step, lr at full precision (%.17g).\n";
 
+// The schedulers' names come from the registry (all but those stepped on a metric, which have no
+// schedule to print), so a new one appears here by itself.
+std::string usage() {
+  std::vector<std::string> names;
+  for (const std::string& n : eta::sched::scheduler_names())
+    if (!eta::sched::scheduler_spec(n).traits.on_metric) names.push_back(n);
+  std::ostringstream os;
+  os << "usage: lr_schedule --scheduler NAME [--lr LR] [--steps N] [--plot FILE.svg] [--ARG VALUE ...]\n"
+        "  --scheduler NAME  one of: "
+     << eta::examples::wrap_names(names, 28, 20) << " (case-insensitive)\n"
+     << kUsageRest;
+  return os.str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   return eta::examples::run_main("lr_schedule", [&] {
-    eta::examples::Flags flags(argc, argv, kUsage);
+    eta::examples::Flags flags(argc, argv, usage());
     const std::string name = flags.take_required("scheduler");
     const double lr = eta::util::parse_double("--lr", flags.take("lr", "0.1"));
     const int64_t steps = eta::util::parse_int("--steps", flags.take("steps", "100"));

@@ -15,6 +15,7 @@
 #include "eta/sched/sequential_lr.h"
 #include "eta/train/evaluate.h"
 #include "eta/train/smoothed_loss.h"
+#include "eta/io/atomic_file.h"
 #include "eta/train/svg_plot.h"
 
 namespace {
@@ -178,7 +179,7 @@ void report(const Sweep& w, const std::vector<RunResult>& runs) {
       std::printf("%-30s %12.4f %10.4f  %s\n", r.label.c_str(), r.final_loss, r.test_acc, verdict.c_str());
     csv << '"' << r.label << "\"," << r.lr << ',' << r.final_loss << ',' << r.test_acc << ',' << r.diverged_at << '\n';
   }
-  if (!w.csv_path.empty() && dist::is_main()) train::write_file_atomically(w.csv_path, csv.str());
+  if (!w.csv_path.empty() && dist::is_main()) io::write_file_atomically(w.csv_path, csv.str());
 }
 
 void plot_runs(const Sweep& w, const std::vector<RunResult>& runs) {

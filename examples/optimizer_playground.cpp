@@ -7,6 +7,8 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
+#include <string>
 
 #include "common/flags.h"
 #include "eta/optim/registry.h"
@@ -17,10 +19,7 @@
 
 namespace {
 
-const char* kUsage =
-    "usage: optimizer_playground --optimizer NAME [--start X,Y] [--steps N] [--scheduler NAME]\n"
-    "                            [--plot FILE.svg] [--ARG VALUE ...]\n"
-    "  --optimizer NAME  SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam Lion\n"
+const char* kUsageRest =
     "  --start X,Y       starting point (default -1.5,2)\n"
     "  --steps N         number of updates (default 500); prints lines 0..N\n"
     "  --scheduler NAME  optional learning-rate scheduler (see lr_schedule --help);\n"
@@ -32,6 +31,17 @@ const char* kUsage =
     "Output: \"step x y f lr\" per line at full precision. Exit status 1 on bad input, 2 when the\n"
     "iterate diverges (f not finite): the learning rate is too large.\n";
 
+// The optimizers' names come from the registry, so a new one appears here by itself.
+std::string usage() {
+  std::ostringstream os;
+  os << "usage: optimizer_playground --optimizer NAME [--start X,Y] [--steps N] [--scheduler NAME]\n"
+        "                            [--plot FILE.svg] [--ARG VALUE ...]\n"
+        "  --optimizer NAME  one of: "
+     << eta::examples::wrap_names(eta::optim::optimizer_names(), 28, 20) << " (case-insensitive)\n"
+     << kUsageRest;
+  return os.str();
+}
+
 constexpr double kA = 1, kB = 100;
 
 double rosenbrock(double x, double y) { return (kA - x) * (kA - x) + kB * (y - x * x) * (y - x * x); }
@@ -40,7 +50,7 @@ double rosenbrock(double x, double y) { return (kA - x) * (kA - x) + kB * (y - x
 
 int main(int argc, char** argv) {
   return eta::examples::run_main("optimizer_playground", [&] {
-    eta::examples::Flags flags(argc, argv, kUsage);
+    eta::examples::Flags flags(argc, argv, usage());
     const std::string opt_name = flags.take_required("optimizer");
     const auto start = eta::util::parse_double_list("--start", flags.take("start", "-1.5,2"));
     ETA_CHECK(start.size() == 2, "--start: expected X,Y, got ", start.size(), " numbers");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, and runs the whole suite twice — a normal
-# Release build, then an AddressSanitizer + UndefinedBehaviorSanitizer build — and runs every
-# libFuzzer target (built with clang) for ETA_FUZZ_SECONDS (20) each. Fails when the core
+# Release build with GCC, then an AddressSanitizer + UndefinedBehaviorSanitizer build with Clang
+# (so both compilers build and pass everything without a third build) — and runs every libFuzzer
+# target (built with clang) for ETA_FUZZ_SECONDS (20) each. Fails when the core
 # (include/ + src/) outgrows its line budget (README, "Architecture").
 # Builds with Open MPI (-DETA_WITH_MPI=ON) and runs the data-parallel tests under mpiexec.
 # Usage: bash scripts/test.sh [--no-sanitize]
@@ -17,18 +18,18 @@ if [ "$core_lines" -gt "$core_budget" ]; then
   exit 1
 fi
 echo "== release build"
-# With Open MPI: the dist tests run under mpiexec at 1, 2 and 3 processes. The sanitizer build
-# below keeps MPI off, so the one-process backend (the same programs without MPI) is tested too.
+# With Open MPI: the dist tests run under mpiexec at 1, 2 and 3 processes. The Clang sanitizer
+# build below keeps MPI off, so the one-process backend (the same programs without MPI) is tested too.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DETA_WITH_MPI=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure
 bash scripts/check-install.sh build  # install, then build examples/starter against it (find_package, pkg-config)
 ETA_FUZZ_SECONDS="${ETA_FUZZ_SECONDS:-20}" bash scripts/fuzz.sh  # clang + ASan/UBSan, every reader's fuzzer
 if [ "${1:-}" != "--no-sanitize" ]; then
-  echo "== ASan + UBSan build"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DETA_SANITIZE=ON -DETA_NATIVE=OFF -DETA_BUILD_BENCH=OFF -DETA_WITH_MPI=OFF \
-    -DCMAKE_CXX_FLAGS="-O1" >/dev/null
-  cmake --build build-asan -j"$jobs"
+  echo "== Clang ASan + UBSan build"
+  CXX=clang++ CC=clang cmake -S . -B build-clang-asan -DCMAKE_BUILD_TYPE=Debug -DETA_SANITIZE=ON -DETA_NATIVE=OFF -DETA_WITH_MPI=OFF \
+    -DETA_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS="-O1" >/dev/null
+  cmake --build build-clang-asan -j"$jobs"
   # OpenMP's runtime keeps thread pools alive at exit; LeakSanitizer would report them.
-  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan -j"$jobs" --output-on-failure
+  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-clang-asan -j"$jobs" --output-on-failure
 fi

@@ -7,11 +7,33 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "eta/dist/context.h"
 #include "eta/error.h"
 
 namespace eta::examples {
+
+// `names` separated by spaces, starting at column `first_column`, wrapped before `width` columns
+// with continuation lines indented by `indent` spaces: a registry's names in a usage text, so help
+// never lists them by hand.
+inline std::string wrap_names(const std::vector<std::string>& names, size_t first_column, size_t indent,
+                              size_t width = 96) {
+  std::string out, line;
+  size_t column = first_column;
+  for (const std::string& n : names) {
+    if (!line.empty() && column + line.size() + 1 + n.size() > width) {
+      column = indent;
+      out += line;
+      out += '\n';
+      out.append(indent, ' ');
+      line.clear();
+    }
+    if (!line.empty()) line += ' ';
+    line += n;
+  }
+  return out + line;
+}
 
 class Flags {
  public:

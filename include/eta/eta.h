@@ -75,4 +75,5 @@
 #include "eta/data/cifar10.h"
 #include "eta/data/idx.h"
 #include "eta/data/transforms.h"
+#include "eta/io/atomic_file.h"
 #include "eta/io/safetensors.h"

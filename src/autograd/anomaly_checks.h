@@ -1,4 +1,4 @@
-// The checks anomaly mode runs from the engine (node.cpp); private to autograd/.
+// The checks anomaly mode runs from record() (node.cpp) and the engine (engine.cpp); private to autograd/.
 #pragma once
 #include <string>
 #include <vector>

@@ -1,16 +1,10 @@
-// Graph nodes, recording of op history, and the backward engine. The engine is iterative: it
-// counts each node's consumers with an explicit stack, then runs nodes whose consumers have all
-// delivered their gradient. Nothing recurses, so a 100,000-op chain is fine in both directions.
+// Graph bookkeeping: a Node's life (its iterative teardown) and autograd::record, which attaches a
+// node to an op's result. The backward engine that walks these nodes is engine.cpp.
 #include "eta/autograd/node.h"
-
-#include <unordered_map>
-#include <unordered_set>
 
 #include "autograd/anomaly_checks.h"
 #include "eta/autograd/anomaly.h"
 #include "eta/tensor/grad_mode.h"
-#include "eta/error.h"
-#include "eta/tensor/factory.h"
 
 namespace eta {
 
@@ -67,130 +61,6 @@ Tensor record(const char* name, Tensor result, const std::vector<Tensor>& inputs
   result.impl()->requires_grad = true;
   result.impl()->grad_fn = std::move(node);
   return result;
-}
-
-namespace {
-
-// True when nothing but this handle holds `t`'s memory (a fresh gradient the engine alone owns):
-// then adding into it in place cannot change a tensor someone else sees.
-bool exclusively_owned(const Tensor& t) {
-  return t.impl_ptr().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous() && t.offset() == 0;
-}
-
-// slot += g without recording (the engine runs under NoGradGuard): in place when the slot's memory
-// is the engine's alone, otherwise into a fresh copy; the same sums as the add op, with no op.
-void accumulate(Tensor& slot, const Tensor& g) {
-  if (!slot.defined()) {
-    slot = g;
-    return;
-  }
-  if (!exclusively_owned(slot)) slot = slot.clone();
-  slot.add_(g);
-}
-
-void accumulate_into_leaf(TensorImpl& leaf, const Tensor& g, const std::string& from) {
-  ETA_CHECK(g.shape() == leaf.shape && g.dtype() == leaf.dtype, "backward: op '", from, "' produced a gradient of shape ",
-            shape_str(g.shape()), " ", dtype_name(g.dtype()), " for a leaf of shape ", shape_str(leaf.shape), " ",
-            dtype_name(leaf.dtype));
-  if (!leaf.grad) {
-    // Own the gradient's memory: a later accumulation adds into it in place, which must not
-    // write into a tensor someone else (a caller's seed, another leaf) still holds. A fresh,
-    // contiguous gradient that nothing else references is taken as is (no copy).
-    const bool sole_owner = exclusively_owned(g);
-    Tensor owned = sole_owner ? g : g.contiguous();
-    if (!sole_owner && owned.shares_storage(g)) owned = owned.clone();
-    leaf.grad = owned.impl_ptr();
-  } else {
-    Tensor(leaf.grad).add_(g);
-  }
-}
-
-}  // namespace
-
-void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
-  ETA_CHECK(root.defined(), "backward: called on an undefined tensor");
-  ETA_CHECK(root.requires_grad(), "backward: tensor of shape ", shape_str(root.shape()),
-            " does not require grad and has no grad_fn (did you forget requires_grad_() on an input?)");
-  Tensor seed = grad;
-  if (!seed.defined()) {
-    ETA_CHECK(root.numel() == 1, "backward: grad can be implicitly created only for a one-element output, but the "
-              "output has shape ", shape_str(root.shape()), "; pass a gradient of that shape");
-    seed = ones_like(root);
-  } else {
-    ETA_CHECK(seed.shape() == root.shape() && seed.dtype() == root.dtype(), "backward: gradient of shape ",
-              shape_str(seed.shape()), " ", dtype_name(seed.dtype()), " does not match the output's shape ",
-              shape_str(root.shape()), " ", dtype_name(root.dtype()));
-  }
-  NoGradGuard no_grad;
-  if (root.is_leaf()) {
-    accumulate_into_leaf(*root.impl(), seed, "backward");
-    return;
-  }
-
-  // 1. How many consumers within this graph does each node have?
-  std::unordered_map<Node*, int64_t> pending;
-  {
-    std::vector<Node*> stack{root.grad_fn().get()};
-    std::unordered_set<Node*> seen{root.grad_fn().get()};
-    while (!stack.empty()) {
-      Node* n = stack.back();
-      stack.pop_back();
-      for (const Edge& e : n->next()) {
-        if (!e.node) continue;
-        ++pending[e.node.get()];
-        if (seen.insert(e.node.get()).second) stack.push_back(e.node.get());
-      }
-    }
-  }
-
-  // 2. Run each node once all of its consumers have delivered their gradients.
-  std::unordered_map<Node*, Tensor> incoming;
-  // A leaf's contributions are summed within the pass and added to .grad once at the end, so
-  // that two identical backward() calls accumulate exactly twice the gradient.
-  std::unordered_map<TensorImpl*, Tensor> leaf_sums;
-  std::vector<std::pair<TensorImpl*, std::string>> leaf_order;
-  incoming[root.grad_fn().get()] = seed;
-  std::vector<std::shared_ptr<Node>> ready{root.grad_fn()};
-  while (!ready.empty()) {
-    std::shared_ptr<Node> node = std::move(ready.back());
-    ready.pop_back();
-    Tensor g_out = std::move(incoming[node.get()]);
-    incoming.erase(node.get());
-    std::vector<Tensor> grads;
-    if (g_out.defined()) {
-      ETA_CHECK(!node->released(), "backward: trying to go through op '", node->name(),
-                "' a second time, but its saved tensors were freed after the first backward(); pass "
-                "retain_graph=true to the first backward() if you need to call it twice");
-      grads = node->apply(g_out);
-      ETA_CHECK(grads.size() == node->next().size(), "backward: op '", node->name(), "' returned ", grads.size(),
-                " gradients for ", node->next().size(), " inputs");
-      if (anomaly_enabled()) check_backward(node->name(), node->output_shape, grads);
-      if (!retain_graph) node->release();
-    }
-    for (size_t i = 0; i < node->next().size(); ++i) {
-      const Edge& e = node->next()[i];
-      const bool has = i < grads.size() && grads[i].defined();
-      if (e.leaf) {
-        if (!has) continue;
-        Tensor& sum_slot = leaf_sums[e.leaf.get()];
-        if (!sum_slot.defined()) leaf_order.emplace_back(e.leaf.get(), node->name());
-        accumulate(sum_slot, grads[i]);
-      } else if (e.node) {
-        Tensor& slot = incoming[e.node.get()];
-        if (has) {
-          ETA_CHECK(grads[i].shape() == e.node->output_shape, "backward: op '", node->name(),
-                    "' produced a gradient of shape ", shape_str(grads[i].shape()), " for input ", i, " of shape ",
-                    shape_str(e.node->output_shape));
-          accumulate(slot, grads[i]);
-        }
-        if (--pending[e.node.get()] == 0) ready.push_back(e.node);
-      }
-    }
-  }
-  for (const auto& [leaf, from] : leaf_order) {
-    const Tensor g = std::move(leaf_sums[leaf]);  // the map lets go, so a sole owner can be taken as is
-    accumulate_into_leaf(*leaf, g, from);
-  }
 }
 
 }  // namespace autograd

@@ -10,7 +10,8 @@
 
 #include "data/pixels.h"
 #include "eta/error.h"
-#include "io/file_util.h"
+#include "eta/io/atomic_file.h"
+#include "io/byte_source.h"
 
 namespace eta::data {
 
@@ -141,12 +142,12 @@ Cifar10Dataset load_files(const std::vector<std::string>& batch_paths, const std
   ETA_CHECK(!batch_paths.empty(), op, ": no batch files given");
   Cifar10Records records;
   for (const std::string& path : batch_paths) {
-    const std::vector<uint8_t> bytes = io::fileutil::read_file_bytes(path, op);
+    const std::vector<uint8_t> bytes = io::read_file_bytes(path, op);
     parse_cifar10(bytes.data(), bytes.size(), path, records);
   }
   std::vector<std::string> names;
   if (!meta_path.empty()) {
-    const std::vector<uint8_t> text = io::fileutil::read_file_bytes(meta_path, op);
+    const std::vector<uint8_t> text = io::read_file_bytes(meta_path, op);
     names = parse_cifar10_meta(std::string(text.begin(), text.end()), meta_path);
   }
   return Cifar10Dataset(std::move(records), std::move(names), name);
@@ -188,7 +189,7 @@ void write_cifar10_batch(const std::string& path, const std::vector<uint8_t>& im
     bytes[r * kRecord] = labels[r];
     std::memcpy(bytes.data() + r * kRecord + 1, images.data() + r * kImage, kImage);
   }
-  io::fileutil::AtomicFile file(path, "write_cifar10_batch");
+  io::AtomicFile file(path, "write_cifar10_batch");
   file.write(bytes.data(), bytes.size());
   file.commit();
 }
@@ -202,9 +203,7 @@ void write_cifar10_meta(const std::string& path, const std::vector<std::string>&
               ": class name \"", n, "\" is blank, spans lines or has surrounding blanks");
     text += n + "\n";
   }
-  io::fileutil::AtomicFile file(path, "write_cifar10_meta");
-  file.write(text.data(), text.size());
-  file.commit();
+  io::write_file_atomically(path, text, "write_cifar10_meta");
 }
 
 }  // namespace eta::data

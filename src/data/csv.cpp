@@ -15,8 +15,7 @@
 #include <unordered_map>
 
 #include "eta/error.h"
-#include "io/file_util.h"
-#include "io/gzip.h"
+#include "io/byte_source.h"
 
 namespace eta::data {
 
@@ -537,7 +536,7 @@ CsvDataset parse_csv(const uint8_t* bytes, size_t size, const std::string& name,
 }
 
 CsvDataset read_csv(const std::string& path, const CsvOptions& options) {
-  const std::vector<uint8_t> bytes = io::fileutil::read_file_bytes(path, "read_csv");
+  const std::vector<uint8_t> bytes = io::read_file_bytes(path, "read_csv");
   return parse_csv(bytes.data(), bytes.size(), path, options);
 }
 

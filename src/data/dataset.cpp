@@ -128,15 +128,26 @@ void Subset::gather(const int64_t* indices, int64_t n, Tensor& input, Tensor& ta
 
 // ---- random_split ----
 
+namespace {
+// The sum of random_split's lengths or fractions, each checked by `check`; the data set must exist.
+template <class T, class Check>
+T checked_sum(const std::shared_ptr<const Dataset>& base, const std::vector<T>& parts, const char* what,
+              const Check& check) {
+  ETA_CHECK(base != nullptr, "random_split: the data set is null");
+  ETA_CHECK(!parts.empty(), "random_split: no ", what, " given");
+  T total = 0;
+  for (T part : parts) {
+    check(part);
+    total += part;
+  }
+  return total;
+}
+}  // namespace
+
 std::vector<std::shared_ptr<Subset>> random_split(std::shared_ptr<const Dataset> base,
                                                   const std::vector<int64_t>& lengths, uint64_t seed) {
-  ETA_CHECK(base != nullptr, "random_split: the data set is null");
-  ETA_CHECK(!lengths.empty(), "random_split: no lengths given");
-  int64_t total = 0;
-  for (int64_t l : lengths) {
-    ETA_CHECK(l >= 0, "random_split: length ", l, " is negative");
-    total += l;
-  }
+  const int64_t total = checked_sum(base, lengths, "lengths",
+                                    [](int64_t l) { ETA_CHECK(l >= 0, "random_split: length ", l, " is negative"); });
   ETA_CHECK(total == base->size(), "random_split: lengths add up to ", total, " but ", base->describe(), " has ",
             base->size(), " examples");
   std::vector<int64_t> perm(static_cast<size_t>(total));
@@ -155,13 +166,9 @@ std::vector<std::shared_ptr<Subset>> random_split(std::shared_ptr<const Dataset>
 
 std::vector<std::shared_ptr<Subset>> random_split(std::shared_ptr<const Dataset> base,
                                                   const std::vector<double>& fractions, uint64_t seed) {
-  ETA_CHECK(base != nullptr, "random_split: the data set is null");
-  ETA_CHECK(!fractions.empty(), "random_split: no fractions given");
-  double sum = 0;
-  for (double f : fractions) {
+  const double sum = checked_sum(base, fractions, "fractions", [](double f) {
     ETA_CHECK(f >= 0 && f <= 1, "random_split: fraction ", f, " is outside [0, 1]");
-    sum += f;
-  }
+  });
   ETA_CHECK(std::abs(sum - 1) < 1e-9, "random_split: fractions add up to ", sum, ", not 1");
   const int64_t n = base->size();
   std::vector<int64_t> lengths;

@@ -1,4 +1,4 @@
-// IDX reading and writing: header validation, gzip through io/gzip.h's stream (reading) and zlib's
+// IDX reading and writing: header validation, gzip through io/byte_source.h's stream (reading) and zlib's
 // deflate (writing), and bounded allocation. Nothing here knows about tensors.
 #include "eta/data/idx.h"
 
@@ -10,8 +10,8 @@
 #include <limits>
 
 #include "eta/error.h"
-#include "io/file_util.h"
-#include "io/gzip.h"
+#include "eta/io/atomic_file.h"
+#include "io/byte_source.h"
 
 namespace eta::data {
 
@@ -52,7 +52,7 @@ const char* idx_type_name(uint8_t t) {
 }
 
 // Reads exactly n bytes of the header or explains what was there instead.
-void read_header_bytes(io::GunzipStream& src, uint8_t* dst, size_t n, size_t already, const std::string& name, const char* what) {
+void read_header_bytes(io::ByteStream& src, uint8_t* dst, size_t n, size_t already, const std::string& name, const char* what) {
   const size_t got = src.read(dst, n);
   ETA_CHECK(got == n, "read_idx: ", name, ": ", already + got == 0 ? "the file is empty" : "the file ends inside its header",
             " (", already + got, " bytes", src.gzip() ? " after decompression" : "", "; needed ", already + n,
@@ -74,7 +74,7 @@ void read_header_bytes(io::GunzipStream& src, uint8_t* dst, size_t n, size_t alr
 }  // namespace
 
 IdxArray parse_idx(const uint8_t* bytes, size_t size, const std::string& name, int64_t expected_rank) {
-  io::GunzipStream src(bytes, size, name, "read_idx");
+  io::ByteStream src(bytes, size, name, "read_idx");
   uint8_t magic[4];
   read_header_bytes(src, magic, 4, 0, name, "the 4-byte magic number");
   if (magic[0] != 0 || magic[1] != 0) bad_magic(magic, name, src.gzip());
@@ -147,7 +147,7 @@ IdxArray parse_idx(const uint8_t* bytes, size_t size, const std::string& name, i
 }
 
 IdxArray read_idx(const std::string& path, int64_t expected_rank) {
-  const std::vector<uint8_t> bytes = io::fileutil::read_file_bytes(path, "read_idx");
+  const std::vector<uint8_t> bytes = io::read_file_bytes(path, "read_idx");
   return parse_idx(bytes.data(), bytes.size(), path, expected_rank);
 }
 
@@ -168,7 +168,7 @@ void write_idx(const std::string& path, const IdxArray& array, bool gzip) {
             " bytes but data holds ", array.data.size());
   bytes.insert(bytes.end(), array.data.begin(), array.data.end());
 
-  io::fileutil::AtomicFile file(path, "write_idx");
+  io::AtomicFile file(path, "write_idx");
   if (!gzip) {
     file.write(bytes.data(), bytes.size());
   } else {

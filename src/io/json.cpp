@@ -69,16 +69,32 @@ class Parser {
     return v;
   }
 
-  void parse_object(Value& v, int depth) {
-    v.kind = Value::Kind::Object;
+  // The frame objects and arrays share: the opening bracket, then items separated by ',' up to
+  // `close`; `item` parses one item.
+  template <class Item>
+  void parse_sequence(char close, const char* expected, const Item& item) {
     ++i_;
     skip_ws();
-    if (peek() == '}') {
+    if (peek() == close) {
       ++i_;
       return;
     }
     while (true) {
       skip_ws();
+      item();
+      skip_ws();
+      if (peek() == ',') {
+        ++i_;
+        continue;
+      }
+      expect(close, expected);
+      return;
+    }
+  }
+
+  void parse_object(Value& v, int depth) {
+    v.kind = Value::Kind::Object;
+    parse_sequence('}', "',' or '}' in an object", [&] {
       if (peek() != '"') fail(at_end() ? "the text ends inside an object" : "expected a string key");
       const size_t key_at = i_;
       std::string key = parse_string();
@@ -91,35 +107,12 @@ class Parser {
       expect(':', "':' after a key");
       skip_ws();
       v.members.push_back(Member{std::move(key), parse_value(depth + 1)});
-      skip_ws();
-      if (peek() == ',') {
-        ++i_;
-        continue;
-      }
-      expect('}', "',' or '}' in an object");
-      return;
-    }
+    });
   }
 
   void parse_array(Value& v, int depth) {
     v.kind = Value::Kind::Array;
-    ++i_;
-    skip_ws();
-    if (peek() == ']') {
-      ++i_;
-      return;
-    }
-    while (true) {
-      skip_ws();
-      v.items.push_back(parse_value(depth + 1));
-      skip_ws();
-      if (peek() == ',') {
-        ++i_;
-        continue;
-      }
-      expect(']', "',' or ']' in an array");
-      return;
-    }
+    parse_sequence(']', "',' or ']' in an array", [&] { v.items.push_back(parse_value(depth + 1)); });
   }
 
   std::string parse_number() {

@@ -3,17 +3,14 @@
 // bytes read, so a hostile header can never make us allocate more than the file holds.
 #include "eta/io/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "eta/error.h"
-#include "io/file_util.h"
+#include "eta/io/atomic_file.h"
+#include "io/byte_source.h"
 #include "io/json.h"
 
 namespace eta::io {
@@ -24,21 +21,23 @@ namespace {
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 constexpr const char* kMetadataKey = "__metadata__";
 
-const char* st_dtype(DType d) {
-  switch (d) {
-    case DType::Float32: return "F32";
-    case DType::Float64: return "F64";
-    case DType::Int64: return "I64";
-  }
+// safetensors' dtype codes: one table for writing and reading.
+constexpr std::pair<DType, const char*> kDtypeCodes[] = {
+    {DType::Float32, "F32"}, {DType::Float64, "F64"}, {DType::Int64, "I64"}};
+
+const char* dtype_code(DType d) {
+  for (const auto& [dtype, code] : kDtypeCodes)
+    if (dtype == d) return code;
   return "?";
 }
 
-bool parse_st_dtype(const std::string& s, DType& out) {
-  if (s == "F32") out = kFloat32;
-  else if (s == "F64") out = kFloat64;
-  else if (s == "I64") out = kInt64;
-  else return false;
-  return true;
+bool parse_dtype_code(const std::string& s, DType& out) {
+  for (const auto& [dtype, code] : kDtypeCodes)
+    if (s == code) {
+      out = dtype;
+      return true;
+    }
+  return false;
 }
 
 // Byte order: safetensors data is little-endian. On a big-endian host each element is reversed;
@@ -51,63 +50,6 @@ void to_from_little_endian(void* data, size_t count, size_t elem) {
     (void)data, (void)count, (void)elem;
   }
 }
-
-// Random access to a file's bytes, from memory or through pread on an open file.
-class ByteSource {
- public:
-  virtual ~ByteSource() = default;
-  virtual uint64_t size() const = 0;
-  // Reads exactly n bytes at `offset` or throws.
-  virtual void read(uint64_t offset, void* dst, size_t n) const = 0;
-};
-
-class MemorySource : public ByteSource {
- public:
-  MemorySource(const uint8_t* p, size_t n) : p_(p), n_(n) {}
-  uint64_t size() const override { return n_; }
-  void read(uint64_t offset, void* dst, size_t n) const override {
-    if (n) std::memcpy(dst, p_ + offset, n);  // callers checked offset + n <= size()
-  }
-
- private:
-  const uint8_t* p_;
-  size_t n_;
-};
-
-class FileSource : public ByteSource {
- public:
-  explicit FileSource(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    ETA_CHECK(fd_ >= 0, "load_safetensors: cannot open ", path, ": ", std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd_);
-      detail::throw_error("load_safetensors: ", path, " is not a regular file");
-    }
-    size_ = static_cast<uint64_t>(st.st_size);
-  }
-  ~FileSource() override { ::close(fd_); }
-  FileSource(const FileSource&) = delete;
-  FileSource& operator=(const FileSource&) = delete;
-  uint64_t size() const override { return size_; }
-  void read(uint64_t offset, void* dst, size_t n) const override {
-    auto* p = static_cast<uint8_t*>(dst);
-    while (n > 0) {
-      const ssize_t got = ::pread(fd_, p, n, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
-      ETA_CHECK(got > 0, "load_safetensors: cannot read ", path_, ": ",
-                got < 0 ? std::strerror(errno) : "the file shrank while it was read");
-      p += got;
-      offset += static_cast<uint64_t>(got);
-      n -= static_cast<size_t>(got);
-    }
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  uint64_t size_ = 0;
-};
 
 struct Entry {
   std::string name;
@@ -141,7 +83,7 @@ Entry parse_entry(const std::string& name, const json::Value& v, const std::stri
   Entry e;
   e.name = name;
   ETA_CHECK(dtype->is_string(), where, ": dtype is ", json::kind_name(dtype->kind), ", expected a string");
-  ETA_CHECK(parse_st_dtype(dtype->text, e.dtype), where, ": unknown or unsupported dtype \"", dtype->text,
+  ETA_CHECK(parse_dtype_code(dtype->text, e.dtype), where, ": unknown or unsupported dtype \"", dtype->text,
             "\" (eta reads F32, F64 and I64)");
   ETA_CHECK(shape->is_array(), where, ": shape is ", json::kind_name(shape->kind), ", expected an array");
   // Element count and byte size in unsigned arithmetic with explicit bounds, so no product past
@@ -293,7 +235,7 @@ Plan make_plan(const std::map<std::string, Tensor>& tensors, const std::map<std:
     first = false;
     json::append_quoted(h, name);
     h += ":{\"dtype\":\"";
-    h += st_dtype(c.dtype());
+    h += dtype_code(c.dtype());
     h += "\",\"shape\":[";
     for (size_t i = 0; i < c.shape().size(); ++i) {
       if (i) h += ',';
@@ -400,7 +342,7 @@ std::vector<uint8_t> serialize_safetensors(const std::map<std::string, Tensor>& 
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata) {
   const Plan p = make_plan(tensors, metadata, "save_safetensors");
-  fileutil::AtomicFile file(path, "save_safetensors");
+  AtomicFile file(path, "save_safetensors");
   uint8_t len[8];
   header_length_bytes(len, p.header.size());
   file.write(len, 8);
@@ -410,7 +352,7 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
-  const FileSource src(path);
+  const FileSource src(path, "load_safetensors");
   return read_all(src, path);
 }
 

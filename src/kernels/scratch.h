@@ -2,7 +2,7 @@
 // every training step take it from here instead of allocating (and the OS zeroing) it anew.
 // Each thread has its own buffers per element type and slot; a buffer only grows, and its
 // contents are whatever the last user left (callers initialise what they read).
-// Slots in use: 0, 1 im2col + GEMM (ops/conv.cpp); 2, 3 and the vector-typed slot 0 the direct
+// Slots in use: 0, 1 im2col + GEMM (kernels/conv.h); 2, 3 and the vector-typed slot 0 the direct
 // convolution (kernels/direct_conv.h).
 #pragma once
 #include <cstddef>

@@ -169,6 +169,7 @@ Tensor abs(const Tensor& a) {
 }
 
 // maximum/minimum: the gradient goes to the chosen input, split in half on ties (PyTorch).
+// records: maximum, minimum
 static Tensor extremum(const Tensor& a, const Tensor& b, bool is_max, const char* name) {
   Tensor out = is_max ? map2(a, b, name, [](auto x, auto y) { return std::isnan(x) || x > y ? x : y; })
                       : map2(a, b, name, [](auto x, auto y) { return std::isnan(x) || x < y ? x : y; });

@@ -90,6 +90,7 @@ Tensor sum_impl(const Tensor& x, const Shape& requested, bool keepdim) {
   });
 }
 
+// records: max, min
 Tensor extremum_impl(const Tensor& x, const Shape& requested, bool keepdim, ReduceKind kind, const char* op) {
   const Shape dims = normalize_dims(requested, x.dim(), op);
   const Tensor keep = reduce_values(x, dims, kind, op);

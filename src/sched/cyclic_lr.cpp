@@ -8,21 +8,16 @@
 #include <utility>
 
 #include "eta/error.h"
+#include "sched/per_group.h"
 
 namespace eta::sched {
 
 namespace {
 
-std::vector<double> per_group(const std::vector<double>& v, size_t groups, const char* name) {
-  ETA_CHECK(v.size() == 1 || v.size() == groups, "CyclicLR: expected 1 or ", groups, " values for ", name, ", got ",
-            v.size());
-  return v.size() == 1 ? std::vector<double>(groups, v[0]) : v;
-}
-
 // PyTorch sets each group's lr to base_lr before the scheduler records initial_lr.
 const char* set_base_lrs(optim::Optimizer& optimizer, const CyclicLROptions& o) {
   auto& groups = optimizer.param_groups();
-  const auto base = per_group(o.base_lr, groups.size(), "base_lr");
+  const auto base = detail::per_group("CyclicLR", o.base_lr, groups.size(), "base_lr");
   for (size_t g = 0; g < groups.size(); ++g) groups[g].lr() = base[g];
   return "CyclicLR";
 }
@@ -51,8 +46,8 @@ const SchedulerSpec& CyclicLR::spec() {
 CyclicLR::CyclicLR(optim::Optimizer& optimizer, CyclicLROptions options)
     : Scheduler(set_base_lrs(optimizer, options), optimizer), o_(std::move(options)) {
   auto& groups = optimizer.param_groups();
-  base_lrs_ = per_group(o_.base_lr, groups.size(), "base_lr");
-  max_lrs_ = per_group(o_.max_lr, groups.size(), "max_lr");
+  base_lrs_ = detail::per_group("CyclicLR", o_.base_lr, groups.size(), "base_lr");
+  max_lrs_ = detail::per_group("CyclicLR", o_.max_lr, groups.size(), "max_lr");
   util::check_fields(name(), fields(), o_);
   const double up = static_cast<double>(o_.step_size_up);
   const double down = o_.step_size_down > 0 ? static_cast<double>(o_.step_size_down) : up;
@@ -68,8 +63,8 @@ CyclicLR::CyclicLR(optim::Optimizer& optimizer, CyclicLROptions options)
   if (o_.cycle_momentum) {
     ETA_CHECK(groups[0].has("momentum"), "CyclicLR: cycle_momentum needs an optimizer with a 'momentum' option (",
               optimizer.name(), " has none); pass cycle_momentum false");
-    base_momenta_ = per_group(o_.base_momentum, groups.size(), "base_momentum");
-    max_momenta_ = per_group(o_.max_momentum, groups.size(), "max_momentum");
+    base_momenta_ = detail::per_group("CyclicLR", o_.base_momentum, groups.size(), "base_momentum");
+    max_momenta_ = detail::per_group("CyclicLR", o_.max_momentum, groups.size(), "max_momentum");
     for (size_t g = 0; g < groups.size(); ++g) groups[g].option("momentum") = base_momenta_[g];
   }
   initial_step();

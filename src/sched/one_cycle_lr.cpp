@@ -8,16 +8,11 @@
 #include <numbers>
 
 #include "eta/error.h"
+#include "sched/per_group.h"
 
 namespace eta::sched {
 
 namespace {
-
-std::vector<double> per_group(const std::vector<double>& v, size_t groups, const char* name) {
-  ETA_CHECK(v.size() == 1 || v.size() == groups, "OneCycleLR: expected 1 or ", groups, " values for ", name, ", got ",
-            v.size());
-  return v.size() == 1 ? std::vector<double>(groups, v[0]) : v;
-}
 
 using O = OneCycleLROptions;
 const util::Fields<O>& fields() {
@@ -64,7 +59,7 @@ OneCycleLR::OneCycleLR(optim::Optimizer& optimizer, const OneCycleLROptions& o)
   else
     phases_ = {{o.pct_start * T - 1, 0, 1, 0, 1}, {T - 1, 1, 2, 1, 0}};
   auto& groups = optimizer.param_groups();
-  const auto max_lrs = per_group(o.max_lr, groups.size(), "max_lr");
+  const auto max_lrs = detail::per_group("OneCycleLR", o.max_lr, groups.size(), "max_lr");
   for (size_t g = 0; g < groups.size(); ++g) {
     const double initial = max_lrs[g] / o.div_factor;
     lrs_.push_back({initial, max_lrs[g], initial / o.final_div_factor});
@@ -77,8 +72,8 @@ OneCycleLR::OneCycleLR(optim::Optimizer& optimizer, const OneCycleLROptions& o)
     ETA_CHECK(has_momentum || has_beta1, "OneCycleLR: cycle_momentum needs an optimizer with a 'momentum' or 'beta1'",
               " option (", optimizer.name(), " has neither); pass cycle_momentum false");
     use_beta1_ = has_beta1;
-    const auto max_m = per_group(o.max_momentum, groups.size(), "max_momentum");
-    const auto base_m = per_group(o.base_momentum, groups.size(), "base_momentum");
+    const auto max_m = detail::per_group("OneCycleLR", o.max_momentum, groups.size(), "max_momentum");
+    const auto base_m = detail::per_group("OneCycleLR", o.base_momentum, groups.size(), "base_momentum");
     for (size_t g = 0; g < groups.size(); ++g) momenta_.push_back({max_m[g], base_m[g]});
   }
   initial_step();

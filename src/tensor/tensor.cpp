@@ -1,8 +1,6 @@
 // Tensor handle basics: storage, metadata, element access, printing, in-place updates.
 #include "eta/tensor/tensor.h"
 
-#include "eta/tensor/memory.h"
-
 #include <cmath>
 #include <cstdlib>
 #include <cstring>

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "eta/error.h"
+#include "eta/io/atomic_file.h"
 #include "train/number_text.h"
-#include "eta/train/svg_plot.h"
 #include "eta/train/trainer.h"
 
 namespace eta::train {
@@ -88,9 +88,9 @@ void MetricsLogger::write() const {
     header << "epoch,train_loss";
     for (const auto& k : columns_) header << ',' << k;
     header << ",lr,train_seconds,examples_per_second\n";
-    write_file_atomically(csv_path_, header.str() + join(csv_rows_));
+    io::write_file_atomically(csv_path_, header.str() + join(csv_rows_), "MetricsLogger");
   }
-  if (!jsonl_path_.empty()) write_file_atomically(jsonl_path_, join(json_lines_));
+  if (!jsonl_path_.empty()) io::write_file_atomically(jsonl_path_, join(json_lines_), "MetricsLogger");
 }
 
 std::map<std::string, std::string> MetricsLogger::state() const {

@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <utility>
 
 #include "eta/error.h"
+#include "eta/io/atomic_file.h"
 
 namespace eta::train {
 
@@ -180,18 +180,6 @@ std::string SvgPlot::render() const {
 
 std::string format_number(double v) { return fmt(v); }
 
-void SvgPlot::save(const std::string& path) const { write_file_atomically(path, render()); }
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    ETA_CHECK(out.good(), "write: cannot open ", tmp, " for writing");
-    out << text;
-    out.flush();
-    ETA_CHECK(out.good(), "write: failed while writing ", tmp);
-  }
-  ETA_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "write: cannot rename ", tmp, " to ", path);
-}
+void SvgPlot::save(const std::string& path) const { io::write_file_atomically(path, render(), "SvgPlot::save"); }
 
 }  // namespace eta::train

@@ -1,10 +1,12 @@
 // Bad input raises eta::Error naming the op and the shapes or values at fault; plus the coverage
-// check: every differentiable op has a parity/gradcheck case and an error case.
+// check: every op src/ops records has a parity/gradcheck case and an error case.
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "nn/nn_cases.h"
 #include "ops/op_cases.h"
+#include "recorded_ops.h"
 
 namespace eta::testing {
 namespace {
@@ -70,6 +72,13 @@ const std::vector<ErrorCase>& error_cases() {
       {"expand", [] { a23.expand({4, 3}); }, {"expand", "[2, 3]", "[4, 3]"}},
       {"contiguous", [] { Tensor().contiguous(); }, {"undefined"}},
       {"clone", [] { Tensor().clone(); }, {"undefined"}},
+      {"unsqueeze", [] { a23.unsqueeze(3); }, {"unsqueeze", "dim 3", "rank 3"}},
+      {"to", [] { Tensor().to(kFloat64); }, {"undefined"}},
+      {"conv2d", [] { conv2d(zeros({1, 3, 5, 5}), zeros({4, 2, 3, 3})); }, {"conv2d", "[1, 3, 5, 5]", "[4, 2, 3, 3]"}},
+      {"conv2d", [] { conv2d(zeros({1, 2, 2, 2}), zeros({4, 2, 3, 3})); }, {"conv2d", "kernel 3x3", "2x2"}},
+      {"max_pool2d", [] { max_pool2d(a23, {2, 2}); }, {"max_pool2d", "4-D", "[2, 3]"}},
+      {"avg_pool2d", [] { avg_pool2d(zeros({1, 1, 4, 4}), {2, 2}, {2, 2}, {2, 2}); }, {"avg_pool2d", "padding (2, 2)", "half"}},
+      {"batch_norm", [] { batch_norm(a23, zeros({2}), ones({3}), Tensor(), Tensor(), false); }, {"batch_norm", "[2]", "[2, 3]"}},
       {"view", [] { a34.t().view({12}); }, {"view", "not contiguous", "[4, 3]"}},
       {"at", [] { a23.at({0, 3}); }, {"at", "index 3", "size 3"}},
       {"item", [] { a23.item(); }, {"item", "[2, 3]"}},
@@ -93,13 +102,20 @@ TEST(Errors, EveryBadInputRaisesANamedError) {
   }
 }
 
-TEST(Coverage, EveryDifferentiableOpHasParityGradcheckAndErrorCases) {
+// recorded_ops() is generated at build time from every autograd::record name in src/ops/*.cpp
+// (tests/ops/recorded_ops.cmake), so a new op without cases fails here without anyone listing it.
+// A case in op_cases.h or nn_cases.h runs the float64 and float32 parity tests and the float64
+// gradcheck.
+TEST(Coverage, EveryRecordedOpHasParityGradcheckAndErrorCases) {
   std::set<std::string> with_case, with_error;
   for (const OpCase& c : op_cases()) with_case.insert(c.op);
+  for (const NnCase& c : nn_cases()) with_case.insert(c.op);
   for (const ErrorCase& c : error_cases()) with_error.insert(c.op);
-  for (const std::string& op : differentiable_ops()) {
-    EXPECT_TRUE(with_case.count(op)) << op << " has no parity/gradcheck case in op_cases.h";
-    EXPECT_TRUE(with_error.count(op)) << op << " has no error case in errors_test.cpp";
+  ASSERT_GE(recorded_ops().size(), 40u) << "the scan of src/ops found too few autograd::record names";
+  for (const std::string& op : recorded_ops()) {
+    EXPECT_TRUE(with_case.count(op)) << op << " is recorded by src/ops but has no parity/gradcheck case in op_cases.h "
+                                     << "or nn_cases.h";
+    EXPECT_TRUE(with_error.count(op)) << op << " is recorded by src/ops but has no error case in errors_test.cpp";
   }
 }
 

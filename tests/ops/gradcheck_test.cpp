@@ -13,7 +13,7 @@ class Gradcheck : public ::testing::TestWithParam<OpCase> {};
 TEST_P(Gradcheck, AnalyticMatchesFiniteDifferences) {
   static const auto fixtures = load_cases("ops_cases.txt");
   const OpCase& c = GetParam();
-  check_gradcheck(c.name, c.fn, fixtures.at(c.name));
+  check_gradcheck(c.name, c.fn, fixtures.at(c.name), c.gradcheck_eps);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, Gradcheck, ::testing::ValuesIn(op_cases()),

@@ -121,13 +121,14 @@ inline void check_parity_f32(const std::string& name, const CaseFn& fn, const Fi
 }
 
 // Full-Jacobian gradcheck on the fixture inputs (which are drawn away from kinks).
-inline void check_gradcheck(const std::string& name, const CaseFn& fn, const FixtureCase& f) {
+inline void check_gradcheck(const std::string& name, const CaseFn& fn, const FixtureCase& f, double eps = 0) {
   std::vector<Tensor> inputs;
   for (const auto& in : f.inputs) inputs.push_back(make_input(in, kFloat64));
   if (f.grads.empty()) return;
   GradcheckOptions opt;
   opt.atol = 1e-8;  // far tighter than the 1e-5 floor TESTING.md sets
   opt.rtol = 1e-6;
+  if (eps > 0) opt.eps = eps;
   const GradcheckResult r = gradcheck(fn, inputs, opt);
   EXPECT_TRUE(r.ok) << name << ": " << r.message;
   EXPECT_LT(r.max_abs_error, 1e-7) << name;

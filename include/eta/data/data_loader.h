@@ -15,12 +15,10 @@
 
 namespace eta::data {
 
-// Fashion-MNIST's and MNIST's training-set pixel statistics (on [0, 1]), for Normalize when the
-// statistics should not be recomputed (Normalize::fit computes them for any data set).
+// Fashion-MNIST's training-set pixel statistics (on [0, 1]), for Normalize when the statistics
+// should not be recomputed (Normalize::fit computes them for any data set).
 inline constexpr double kFashionMnistMean = 0.2860;
 inline constexpr double kFashionMnistStd = 0.3530;
-inline constexpr double kMnistMean = 0.1307;
-inline constexpr double kMnistStd = 0.3081;
 
 // The order in which an epoch visits a data set of n examples. Must be a pure function of its
 // arguments (resume and prefetching rely on it); the order may repeat or skip examples.

@@ -40,7 +40,4 @@ class SvgPlot {
 // A number in 4 significant digits ("0.001", "3e-05"), for labels.
 std::string format_number(double v);
 
-// Writes `text` to `path` atomically: a temporary file in the same directory, then rename().
-void write_file_atomically(const std::string& path, const std::string& text);
-
 }  // namespace eta::train

@@ -89,7 +89,9 @@ void check_fields(const std::string& owner, const Fields<Opts>& fields, const Op
 // unknown flags and missing required ones throw, naming the valid flags.
 template <class Opts>
 Opts parse_fields(const std::string& owner, const Fields<Opts>& fields, const Flags& flags, Opts o = {}) {
-  for (const auto& [key, text] : flags) {
+  for (const auto& flag : flags) {
+    // Not a structured binding: Clang 14 cannot capture one in the lambda below.
+    const std::string &key = flag.first, &text = flag.second;
     bool known = false;
     for (const auto& f : fields)
       if (fields_detail::same_flag(f.name, key)) {

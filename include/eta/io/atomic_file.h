@@ -1,15 +1,13 @@
-// Private file helpers shared by io/ and data/: read a whole file with errors that name it, and
-// write a file atomically (temporary file in the same directory, fsync, rename). Not public API.
+// The one way eta writes a file: atomically (a temporary file in the same directory, fsync,
+// rename, fsync of the directory), so a crash or an error never leaves a half-written file.
+// safetensors, checkpoints, IDX and CIFAR-10 files, metrics CSV/JSON, SVG plots and the examples'
+// CSV files all go through it. (Telemetry, which appends line by line, is the exception.)
 #pragma once
 #include <cstddef>
-#include <cstdint>
 #include <string>
-#include <vector>
+#include <string_view>
 
-namespace eta::io::fileutil {
-
-// The whole file as bytes. `op` prefixes error messages ("read_idx", "load_safetensors").
-std::vector<uint8_t> read_file_bytes(const std::string& path, const char* op);
+namespace eta::io {
 
 // A file that appears under its final name only once commit() succeeds: writes go to
 // "<path>.tmp.<pid>.<n>" in the same directory (so rename is atomic on one file system), commit()
@@ -31,4 +29,7 @@ class AtomicFile {
   int fd_ = -1;
 };
 
-}  // namespace eta::io::fileutil
+// Writes `bytes` to `path` through an AtomicFile; `op` prefixes error messages.
+void write_file_atomically(const std::string& path, std::string_view bytes, const char* op = "write_file_atomically");
+
+}  // namespace eta::io

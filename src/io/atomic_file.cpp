@@ -1,5 +1,5 @@
-// POSIX implementation of the private file helpers: whole-file reads and atomic writes.
-#include "io/file_util.h"
+// POSIX implementation of the atomic writer.
+#include "eta/io/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 
 #include "eta/error.h"
 
-namespace eta::io::fileutil {
+namespace eta::io {
 
 namespace {
 
@@ -27,31 +27,6 @@ std::string parent_dir(const std::string& path) {
 }
 
 }  // namespace
-
-std::vector<uint8_t> read_file_bytes(const std::string& path, const char* op) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  ETA_CHECK(fd >= 0, op, ": cannot open ", path, ": ", errno_text());
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    const bool is_dir = S_ISDIR(st.st_mode);
-    ::close(fd);
-    ETA_CHECK(false, op, ": ", path, is_dir ? " is a directory, not a file" : " is not a regular file");
-  }
-  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
-  size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = n < 0 ? errno_text() : "the file shrank while it was read";
-      ::close(fd);
-      ETA_CHECK(false, op, ": cannot read ", path, ": ", why);
-    }
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return bytes;
-}
 
 AtomicFile::AtomicFile(const std::string& path, const char* op) : path_(path), op_(op) {
   // pid + a process-wide counter: concurrent writers (threads or processes) never share a name.
@@ -102,4 +77,10 @@ void AtomicFile::commit() {
   }
 }
 
-}  // namespace eta::io::fileutil
+void write_file_atomically(const std::string& path, std::string_view bytes, const char* op) {
+  AtomicFile file(path, op);
+  file.write(bytes.data(), bytes.size());
+  file.commit();
+}
+
+}  // namespace eta::io

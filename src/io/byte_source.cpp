@@ -1,8 +1,13 @@
-// GunzipStream and the whole-content helpers: zlib's inflate on in-memory buffers, with bounded
-// allocation and errors that name the operation and the file.
-#include "io/gzip.h"
+// The byte source: files read with pread, memory, and ByteStream / gunzip_all (zlib's inflate on
+// in-memory buffers, with bounded allocation). Errors name the operation and the file.
+#include "io/byte_source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstring>
 
@@ -10,9 +15,46 @@
 
 namespace eta::io {
 
+void MemorySource::read(uint64_t offset, void* dst, size_t n) const {
+  if (n) std::memcpy(dst, p_ + offset, n);
+}
+
+FileSource::FileSource(const std::string& path, const char* op) : path_(path), op_(op) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ETA_CHECK(fd_ >= 0, op, ": cannot open ", path, ": ", std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const bool is_dir = S_ISDIR(st.st_mode);
+    ::close(fd_);
+    detail::throw_error(op, ": ", path, is_dir ? " is a directory, not a regular file" : " is not a regular file");
+  }
+  size_ = static_cast<uint64_t>(st.st_size);
+}
+
+FileSource::~FileSource() { ::close(fd_); }
+
+void FileSource::read(uint64_t offset, void* dst, size_t n) const {
+  auto* p = static_cast<uint8_t*>(dst);
+  while (n > 0) {
+    const ssize_t got = ::pread(fd_, p, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    ETA_CHECK(got > 0, op_, ": cannot read ", path_, ": ", got < 0 ? std::strerror(errno) : "the file shrank while it was read");
+    p += got;
+    offset += static_cast<uint64_t>(got);
+    n -= static_cast<size_t>(got);
+  }
+}
+
+std::vector<uint8_t> read_file_bytes(const std::string& path, const char* op) {
+  const FileSource file(path, op);
+  std::vector<uint8_t> bytes(static_cast<size_t>(file.size()));
+  file.read(0, bytes.data(), bytes.size());
+  return bytes;
+}
+
 bool is_gzip(const uint8_t* p, size_t n) { return n >= 2 && p[0] == 0x1f && p[1] == 0x8b; }
 
-GunzipStream::GunzipStream(const uint8_t* bytes, size_t size, std::string name, std::string op)
+ByteStream::ByteStream(const uint8_t* bytes, size_t size, std::string name, std::string op)
     : bytes_(bytes), size_(size), name_(std::move(name)), op_(std::move(op)), gzip_(is_gzip(bytes, size)) {
   if (gzip_) {
     // 15 + 16: the largest window, gzip wrapper (not zlib's).
@@ -21,32 +63,32 @@ GunzipStream::GunzipStream(const uint8_t* bytes, size_t size, std::string name, 
   }
 }
 
-GunzipStream::~GunzipStream() {
+ByteStream::~ByteStream() {
   if (zs_live_) inflateEnd(&zs_);
 }
 
-size_t GunzipStream::read(uint8_t* dst, size_t n) { return gzip_ ? inflate_some(dst, n) : copy_some(dst, n); }
+size_t ByteStream::read(uint8_t* dst, size_t n) { return gzip_ ? inflate_some(dst, n) : copy_some(dst, n); }
 
-uint64_t GunzipStream::max_remaining() const {
+uint64_t ByteStream::max_remaining() const {
   if (!gzip_) return size_ - pos_;
   return static_cast<uint64_t>(size_) * kMaxDeflateRatio + 65536;
 }
 
-uint32_t GunzipStream::isize_hint() const {
+uint32_t ByteStream::isize_hint() const {
   if (!gzip_ || size_ < 18) return 0;
   const uint8_t* t = bytes_ + size_ - 4;
   return static_cast<uint32_t>(t[0]) | static_cast<uint32_t>(t[1]) << 8 | static_cast<uint32_t>(t[2]) << 16 |
          static_cast<uint32_t>(t[3]) << 24;
 }
 
-size_t GunzipStream::copy_some(uint8_t* dst, size_t n) {
+size_t ByteStream::copy_some(uint8_t* dst, size_t n) {
   const size_t k = std::min(n, size_ - pos_);
   if (k) std::memcpy(dst, bytes_ + pos_, k);
   pos_ += k;
   return k;
 }
 
-void GunzipStream::after_stream_end() {
+void ByteStream::after_stream_end() {
   if (pos_ == size_) {
     finished_ = true;
   } else if (is_gzip(bytes_ + pos_, size_ - pos_)) {
@@ -56,7 +98,7 @@ void GunzipStream::after_stream_end() {
   }
 }
 
-size_t GunzipStream::inflate_some(uint8_t* dst, size_t n) {
+size_t ByteStream::inflate_some(uint8_t* dst, size_t n) {
   size_t got = 0;
   while (got < n && !finished_) {
     const size_t in_now = std::min<size_t>(size_ - pos_, UINT_MAX);
@@ -86,7 +128,7 @@ size_t GunzipStream::inflate_some(uint8_t* dst, size_t n) {
 
 std::vector<uint8_t> gunzip_all(const uint8_t* bytes, size_t size, const std::string& name, const std::string& op) {
   if (!is_gzip(bytes, size)) return std::vector<uint8_t>(bytes, bytes + size);
-  GunzipStream src(bytes, size, name, op);
+  ByteStream src(bytes, size, name, op);
   // Start from the trailer's size hint, capped by what the file can hold at all (a corrupt hint
   // must not allocate gigabytes); grow by doubling as bytes really arrive.
   const uint64_t bound = src.max_remaining();
