@@ -41,6 +41,20 @@ inline const std::vector<OpCase>& op_cases() {
       {"log", "log", [](V x) { return log(x[0]); }},
       {"sqrt", "sqrt", [](V x) { return sqrt(x[0]); }},
       {"abs", "abs", [](V x) { return abs(x[0]); }},
+      {"sin", "sin", [](V x) { return sin(x[0]); }},
+      {"cos", "cos", [](V x) { return cos(x[0]); }},
+      {"square", "square", [](V x) { return square(x[0]); }},
+      {"rsqrt", "rsqrt", [](V x) { return rsqrt(x[0]); }},
+      {"reciprocal", "reciprocal", [](V x) { return reciprocal(x[0]); }},
+      {"sign", "sign", [](V x) { return sign(x[0]); }},
+      {"log1p", "log1p", [](V x) { return log1p(x[0]); }},
+      {"expm1", "expm1", [](V x) { return expm1(x[0]); }},
+      {"erf", "erf", [](V x) { return erf(x[0]); }},
+      {"method_forms", "max",
+       [](V x) {
+         const Tensor& a = x[0];
+         return add((a.abs().sqrt() + a.square().sin().cos() + a.tanh() + a.sigmoid()).max({1}), a.min());
+       }},
       {"maximum_broadcast", "maximum", [](V x) { return maximum(x[0], x[1]); }},
       {"minimum", "minimum", [](V x) { return minimum(x[0], x[1]); }},
       {"clamp", "clamp", [](V x) { return clamp(x[0], -0.5, 0.5); }},

@@ -20,6 +20,15 @@ Tensor exp(const Tensor& a);
 Tensor log(const Tensor& a);
 Tensor sqrt(const Tensor& a);
 Tensor abs(const Tensor& a);
+Tensor sin(const Tensor& a);
+Tensor cos(const Tensor& a);
+Tensor square(const Tensor& a);
+Tensor rsqrt(const Tensor& a);       // 1 / sqrt(a)
+Tensor reciprocal(const Tensor& a);  // 1 / a
+Tensor sign(const Tensor& a);        // -1, 0 or 1 (NaN stays NaN); its gradient is zero
+Tensor log1p(const Tensor& a);       // log(1 + a), accurate for small a
+Tensor expm1(const Tensor& a);       // exp(a) - 1, accurate for small a
+Tensor erf(const Tensor& a);
 Tensor maximum(const Tensor& a, const Tensor& b);  // gradient split evenly on ties, as PyTorch
 Tensor minimum(const Tensor& a, const Tensor& b);
 Tensor clamp(const Tensor& a, double min, double max);  // gradient 1 inside [min, max], else 0

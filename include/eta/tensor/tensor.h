@@ -113,6 +113,24 @@ class Tensor {
   Tensor log() const;
   Tensor relu() const;
   Tensor pow(double exponent) const;
+  Tensor max() const;  // of all elements
+  Tensor max(const Shape& dims, bool keepdim = false) const;
+  Tensor min() const;
+  Tensor min(const Shape& dims, bool keepdim = false) const;
+  Tensor abs() const;
+  Tensor neg() const;
+  Tensor sqrt() const;
+  Tensor square() const;
+  Tensor rsqrt() const;
+  Tensor reciprocal() const;
+  Tensor sign() const;
+  Tensor sin() const;
+  Tensor cos() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor log1p() const;
+  Tensor expm1() const;
+  Tensor erf() const;
 
   // --- in-place, not recorded by autograd (for optimizers and initialisers) ---
   Tensor& fill_(double value);
