@@ -32,6 +32,8 @@
 #include "eta/optim/adamax.h"
 #include "eta/optim/adamw.h"
 #include "eta/optim/lion.h"
+#include "eta/optim/adam_hd.h"
+#include "eta/optim/sgd_hd.h"
 #include "eta/optim/nadam.h"
 #include "eta/optim/optimizer.h"
 #include "eta/optim/radam.h"

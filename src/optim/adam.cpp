@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "eta/tensor/factory.h"
+#include "optim/adam_fields.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -46,18 +47,6 @@ void adam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restr
 }
 
 }  // namespace
-
-// Adam and AdamW share these fields (their structs differ only in weight_decay's default).
-template <class Opts>
-util::Fields<Opts> adam_fields() {
-  return {{"lr", &Opts::lr, util::at_least(0)},
-          {"beta1", &Opts::beta1, util::between(0, 1, /*hi_open=*/true)},
-          {"beta2", &Opts::beta2, util::between(0, 1, /*hi_open=*/true)},
-          {"eps", &Opts::eps, util::at_least(0)},
-          {"weight_decay", &Opts::weight_decay, util::at_least(0)},
-          {"amsgrad", &Opts::amsgrad},
-          {"maximize", &Opts::maximize}};
-}
 
 const OptimizerSpec& Adam::spec() {
   static const OptimizerSpec s = describe<Adam>("Adam", adam_fields<AdamOptions>(), 1e-3);

@@ -141,8 +141,11 @@ void Optimizer::set_lr(double lr) {
 void Optimizer::step() {
   NoGradGuard no_grad;
   size_t index = 0;
+  std::vector<Tensor> params, grads;
+  std::vector<ParamState*> states;
   for (auto& group : groups_) {
     validate(group.options);
+    params.clear(), grads.clear(), states.clear();
     for (auto& p : group.params) {
       const size_t i = index++;
       Tensor g = p.grad();
@@ -152,8 +155,12 @@ void Optimizer::step() {
                 " but the parameter ", shape_str(p.shape()));
       if (g.dtype() != p.dtype()) g = g.to(p.dtype());
       if (!g.is_contiguous()) g = g.contiguous();
-      update(group, p, g, state_[i]);
+      params.push_back(p);
+      grads.push_back(g);
+      states.push_back(&state_[i]);
     }
+    before_group(group, params, grads, states);
+    for (size_t k = 0; k < params.size(); ++k) update(group, params[k], grads[k], *states[k]);
   }
 }
 

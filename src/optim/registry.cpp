@@ -8,6 +8,8 @@
 #include "eta/optim/adamax.h"
 #include "eta/optim/adamw.h"
 #include "eta/optim/lion.h"
+#include "eta/optim/adam_hd.h"
+#include "eta/optim/sgd_hd.h"
 #include "eta/optim/nadam.h"
 #include "eta/optim/radam.h"
 #include "eta/optim/rmsprop.h"
@@ -32,6 +34,8 @@ struct Registry : util::NamedRegistry<OptimizerSpec> {
     add(NAdam::spec());
     add(RAdam::spec());
     add(Lion::spec());
+    add(SGDHD::spec());
+    add(AdamHD::spec());
   }
 };
 

@@ -13,6 +13,8 @@
 #include "eta/optim/adamax.h"
 #include "eta/optim/adamw.h"
 #include "eta/optim/lion.h"
+#include "eta/optim/adam_hd.h"
+#include "eta/optim/sgd_hd.h"
 #include "eta/optim/nadam.h"
 #include "eta/optim/radam.h"
 #include "eta/optim/registry.h"
@@ -48,6 +50,9 @@ TEST(OptimErrors, NegativeLearningRate) {
   expect_error([] { NAdam(params(), {.lr = -7}); }, {"NAdam", "lr", "-7"});
   expect_error([] { RAdam(params(), {.lr = -8}); }, {"RAdam", "lr", "-8"});
   expect_error([] { Lion(params(), {.lr = -9}); }, {"Lion", "lr", "-9"});
+  expect_error([] { SGDHD opt(params()); }, {"SGDHD", "lr", "required"});
+  expect_error([] { SGDHD(params(), {.lr = 0.1, .hypergrad_lr = -1}); }, {"SGDHD", "hypergrad_lr", "-1"});
+  expect_error([] { AdamHD(params(), {.hypergrad_lr = -2}); }, {"AdamHD", "hypergrad_lr", "-2"});
 }
 
 // Every registered optimizer checks every hyper-parameter against the range its spec declares:

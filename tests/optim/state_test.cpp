@@ -22,6 +22,8 @@ optim::Flags full_flags(const std::string& name) {
   if (n == "adam" || n == "adamw") return {{"lr", "0.05"}, {"amsgrad", "true"}};
   if (n == "rmsprop") return {{"momentum", "0.5"}, {"centered", "true"}};
   if (n == "adagrad") return {{"lr_decay", "0.01"}};
+  if (n == "sgdhd") return {{"lr", "0.05"}, {"hypergrad_lr", "0.01"}};  // lr required, as SGD's
+  if (n == "adamhd") return {{"lr", "0.05"}, {"amsgrad", "true"}, {"hypergrad_lr", "0.001"}};
   return {};
 }
 

@@ -121,6 +121,11 @@ class Optimizer {
   // The update of one parameter with a gradient: `param` and `grad` are contiguous, same dtype
   // (float32 or float64), and `state` is empty on the first step.
   virtual void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) = 0;
+  // Called once per group before its parameters' updates, with those of its parameters that have a
+  // gradient (grads contiguous, in the parameters' dtype) and their states: for rules over a whole
+  // group, such as a learning rate learned from the gradients (SGDHD, AdamHD). Default: nothing.
+  virtual void before_group(ParamGroup& /*group*/, const std::vector<Tensor>& /*params*/,
+                            const std::vector<Tensor>& /*grads*/, const std::vector<ParamState*>& /*states*/) {}
 
   // Validation helpers: "<optimizer>: invalid <name>: <value> (expected ...)".
   void check_nonnegative(const Options& o, const std::string& name) const;
