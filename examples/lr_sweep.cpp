@@ -1,6 +1,7 @@
 // lr_sweep: why do we give a learning rate? Trains the same model, from the same initial weights
 // and data order, for a short budget at several learning rates and then at a few schedules, draws
 // every loss curve in one SVG and prints a table: too small is slow, too large diverges.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -26,17 +27,22 @@ const char* kUsage =
     "usage: lr_sweep [--model mlp|lenet|cnn] [--data DIR] [--optimizer NAME] [--OPTIMIZER_ARG V ...]\n"
     "                [--lrs 1e-4,1e-3,1e-2,1e-1,1,10] [--steps 300] [--batch 64] [--schedules true]\n"
     "                [--seed N] [--threads N] [--limit N] [--test_limit 2000] [--plot FILE.svg] [--csv FILE.csv]\n"
+    "                [--hypergradient true] [--hypergrad_lr 1e-3]\n"
     "Each run starts from the same weights and sees the same batches. A run diverges when its loss\n"
     "is not finite or its smoothed loss exceeds 4x the best smoothed loss so far (lr_find's rule);\n"
     "it is reported, not plotted on.\n"
     "With --schedules true (default), the best constant rate is also run with cosine annealing,\n"
-    "one-cycle and 10% linear warm-up followed by cosine annealing.\n";
+    "one-cycle and 10% linear warm-up followed by cosine annealing.\n"
+    "With --hypergradient true (default, for --optimizer sgd), SGD-HD (hypergradient descent on the\n"
+    "learning rate, step size --hypergrad_lr) also starts from the smallest and the largest rate of\n"
+    "the sweep: does a learned rate recover from a bad start?\n";
 
 struct RunResult {
   std::string label;
   double lr = 0;
   std::vector<double> steps, smoothed;
   int64_t diverged_at = -1;  // step, or -1
+  double final_lr = std::numeric_limits<double>::quiet_NaN();  // the rate at the end (learned by SGD-HD)
   double final_loss = std::numeric_limits<double>::quiet_NaN();
   double test_acc = std::numeric_limits<double>::quiet_NaN();
 };
@@ -47,7 +53,8 @@ struct Sweep {
   std::string model_name, optimizer_name, plot_path, csv_path;
   std::vector<double> lrs;
   int64_t steps = 300, batch = 64;
-  bool schedules = true;
+  bool schedules = true, hypergradient = true;
+  double hypergrad_lr = 1e-3;
   uint64_t seed = 0;
   optim::Flags opt_flags;
   std::unique_ptr<data::MnistDataset> train_set, test_set;
@@ -64,6 +71,9 @@ Sweep parse(int argc, char** argv) {
   w.steps = util::parse_int("--steps", flags.take("steps", "300"));
   w.batch = util::parse_int("--batch", flags.take("batch", "64"));
   w.schedules = util::parse_bool("--schedules", flags.take("schedules", "true"));
+  w.hypergradient = util::parse_bool("--hypergradient", flags.take("hypergradient", "true"));
+  w.hypergrad_lr = util::parse_double("--hypergrad_lr", flags.take("hypergrad_lr", "1e-3"));
+  ETA_CHECK(w.hypergrad_lr >= 0, "--hypergrad_lr must be non-negative, got ", w.hypergrad_lr);
   w.seed = static_cast<uint64_t>(util::parse_int("--seed", flags.take("seed", "0")));
   const std::string threads = flags.take("threads", "");
   const int64_t limit = util::parse_int("--limit", flags.take("limit", "0"));
@@ -89,18 +99,21 @@ Sweep parse(int argc, char** argv) {
   return w;
 }
 
-// One run from the common initial weights over the common batches, at `lr` (and a schedule).
-RunResult train_once(const Sweep& w, const std::string& label, double lr, const SchedulerMaker& make_sched) {
+// One run from the common initial weights over the common batches, at `lr` (and a schedule), with
+// the sweep's optimizer or, given `optimizer`, that one with `flags`.
+RunResult train_once(const Sweep& w, const std::string& label, double lr, const SchedulerMaker& make_sched,
+                     const std::string& optimizer_name = "", const optim::Flags& flags = {}) {
   RunResult r;
   r.label = label;
   r.lr = lr;
   manual_seed(w.seed);  // same initial weights for every run
   auto model = examples::make_model(w.model_name);
-  optim::Flags f = w.opt_flags;
+  optim::Flags f = optimizer_name.empty() ? w.opt_flags : flags;
   char lr_text[32];
   std::snprintf(lr_text, sizeof lr_text, "%.17g", lr);
   f["lr"] = lr_text;
-  auto optimizer = optim::make_optimizer(w.optimizer_name, model->parameters(), f);
+  auto optimizer =
+      optim::make_optimizer(optimizer_name.empty() ? w.optimizer_name : optimizer_name, model->parameters(), f);
   auto scheduler = make_sched ? make_sched(*optimizer) : nullptr;
   std::unique_ptr<dist::DistributedDataParallel> replicas;
   if (dist::world_size() > 1) replicas = std::make_unique<dist::DistributedDataParallel>(*model);
@@ -131,6 +144,7 @@ RunResult train_once(const Sweep& w, const std::string& label, double lr, const 
     if (scheduler) scheduler->step();
   }
   r.final_loss = r.smoothed.back();
+  r.final_lr = optimizer->param_groups()[0].lr();
   r.test_acc = train::evaluate(*model, *w.test_set, train::Task::Classification, w.loader.transforms, 1000, 5,
                                replicas.get()).accuracy();
   return r;
@@ -164,7 +178,7 @@ void report(const Sweep& w, const std::vector<RunResult>& runs) {
     if (r.diverged_at < 0) best_loss = std::min(best_loss, r.final_loss);
   std::printf("lr_sweep: %s, %s, %ld steps of batch %ld per run, same initial weights and batches\n",
               w.model_name.c_str(), w.optimizer_name.c_str(), static_cast<long>(w.steps), static_cast<long>(w.batch));
-  std::printf("%-30s %12s %10s  %s\n", "run", "final loss", "test acc", "verdict");
+  std::printf("%-44s %12s %10s  %s\n", "run", "final loss", "test acc", "verdict");
   std::ostringstream csv;
   csv << "run,lr,final_smoothed_loss,test_acc,diverged_at_step\n";
   for (const RunResult& r : runs) {
@@ -174,9 +188,9 @@ void report(const Sweep& w, const std::vector<RunResult>& runs) {
     else if (r.final_loss > 1.5 * best_loss) verdict = "slow: too small, or unstable";
     else verdict = "ok";
     if (r.diverged_at > 0)
-      std::printf("%-30s %12s %10s  %s\n", r.label.c_str(), "-", "-", verdict.c_str());
+      std::printf("%-44s %12s %10s  %s\n", r.label.c_str(), "-", "-", verdict.c_str());
     else
-      std::printf("%-30s %12.4f %10.4f  %s\n", r.label.c_str(), r.final_loss, r.test_acc, verdict.c_str());
+      std::printf("%-44s %12.4f %10.4f  %s\n", r.label.c_str(), r.final_loss, r.test_acc, verdict.c_str());
     csv << '"' << r.label << "\"," << r.lr << ',' << r.final_loss << ',' << r.test_acc << ',' << r.diverged_at << '\n';
   }
   if (!w.csv_path.empty() && dist::is_main()) io::write_file_atomically(w.csv_path, csv.str());
@@ -190,7 +204,7 @@ void plot_runs(const Sweep& w, const std::vector<RunResult>& runs) {
   for (const RunResult& r : runs) {
     std::string label = r.label;
     if (r.diverged_at > 0) label += " (diverged)";
-    ax.series.push_back({label, r.steps, r.smoothed, r.label.rfind("lr ", 0) != 0});
+    ax.series.push_back({label, r.steps, r.smoothed, r.label.rfind("lr ", 0) != 0});  // constant rates solid
   }
   plot.save(w.plot_path);
 }
@@ -211,6 +225,17 @@ int run(int argc, char** argv) {
   if (w.schedules && best) {
     const double lr = best->lr;
     for (const auto& [label, make] : schedule_makers(lr, w.steps)) runs.push_back(train_once(w, label, lr, make));
+  }
+  if (w.hypergradient && util::canonical_name(w.optimizer_name) == "sgd" && w.lrs.size() > 1) {
+    // SGD-HD from the worst starts: the smallest rate (crawls) and the largest (diverges, usually).
+    const auto [lo, hi] = std::minmax_element(w.lrs.begin(), w.lrs.end());
+    for (double lr : {*lo, *hi}) {
+      optim::Flags f{{"hypergrad_lr", train::format_number(w.hypergrad_lr)}};
+      if (w.opt_flags.count("weight_decay")) f["weight_decay"] = w.opt_flags.at("weight_decay");
+      RunResult r = train_once(w, "SGD-HD from lr " + train::format_number(lr), lr, nullptr, "sgdhd", f);
+      if (r.diverged_at < 0) r.label += " (ends at " + train::format_number(r.final_lr) + ")";
+      runs.push_back(r);
+    }
   }
   report(w, runs);
   if (!w.plot_path.empty() && dist::is_main()) plot_runs(w, runs);
