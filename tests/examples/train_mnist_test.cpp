@@ -156,6 +156,32 @@ TEST_F(TrainMnist, ResumeRefusesACheckpointOfAnotherModel) {
   EXPECT_NE(r.err.find("model"), std::string::npos) << r.err;
 }
 
+// lr_sweep's SGD-HD rows: from the smallest rate the learned one grows and the loss ends lower than
+// the constant rate's; the CSV lists every run.
+TEST_F(TrainMnist, LrSweepLearnsTheRateFromABadStart) {
+  const ProgramResult r = run_program("lr_sweep", "--data " + dir_ + " --threads 1 --batch 32 --steps 60 --lrs 0.0001,10 "
+                                      "--schedules false --hypergrad_lr 0.01 --csv " + tmp("sweep.csv"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto final_loss = [&](const std::string& label) {
+    const size_t at = r.out.find(label);
+    EXPECT_NE(at, std::string::npos) << label << " missing from\n" << r.out;
+    if (at == std::string::npos) return -1.0;
+    std::string rest = r.out.substr(at + label.size(), r.out.find('\n', at) - at - label.size());
+    if (rest.find(" (ends at ") == 0) rest = rest.substr(rest.find(')') + 1);
+    std::istringstream fields(rest);  // the label is followed by the final loss and the accuracy
+    double loss = -1;
+    fields >> loss;
+    return loss;
+  };
+  EXPECT_NE(r.out.find("SGD-HD from lr 0.0001 (ends at "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SGD-HD from lr 10"), std::string::npos) << r.out;
+  const double constant = final_loss("lr 0.0001 "), learned = final_loss("SGD-HD from lr 0.0001");
+  EXPECT_GT(constant, 0);
+  EXPECT_LT(learned, constant) << r.out;
+  const std::string csv = slurp(tmp("sweep.csv"));
+  EXPECT_NE(csv.find("\"SGD-HD from lr 0.0001"), std::string::npos) << csv;
+}
+
 #ifdef ETA_MPIEXEC
 // Under mpiexec the same program trains data-parallel with no extra flag: --batch is the global
 // batch, figures are reduced and printed once (rank 0), and they match one process's.
