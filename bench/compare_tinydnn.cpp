@@ -3,6 +3,8 @@
 // (CNN_USE_OMP), so the thread count is omp_set_num_threads(): tiny-dnn's own n_threads argument
 // is ignored. tiny-dnn has no cross-entropy-with-logits: the last layer is a softmax and the loss
 // is cross_entropy_multiclass, which is the same function. Its own weight initialisation.
+// The CNN's convolutions keep their bias (redundant before BatchNorm): without one, tiny-dnn's
+// Conv2dOp reads a bias that is not there and crashes.
 #include <omp.h>
 
 // config.h turns on the quantized kernels' gemmlowp, which Debian does not ship with tiny-dnn and
@@ -71,19 +73,19 @@ void make_model(const std::string& name, Model& m) {
     using bn = td::batch_normalization_layer;
     using act = td::linear_layer<relu>;  // a stand-alone ReLU
     using pool = td::max_pooling_layer<identity>;
-    auto& c1 = m.add<conv>(28, 28, 3, 1, 32, padding::same, false);
+    auto& c1 = m.add<conv>(28, 28, 3, 1, 32, padding::same, true);
     auto& b1 = m.add<bn>(28 * 28, 32);
     auto& r1 = m.add<act>(28 * 28 * 32);
     auto& p1 = m.add<pool>(28, 28, 32, 2);
-    auto& c2 = m.add<conv>(14, 14, 3, 32, 32, padding::same, false);
+    auto& c2 = m.add<conv>(14, 14, 3, 32, 32, padding::same, true);
     auto& b2 = m.add<bn>(14 * 14, 32);
     auto& r2 = m.add<act>(14 * 14 * 32);
-    auto& c3 = m.add<conv>(14, 14, 3, 32, 32, padding::same, false);
+    auto& c3 = m.add<conv>(14, 14, 3, 32, 32, padding::same, true);
     auto& b3 = m.add<bn>(14 * 14, 32);
     auto& sum = m.add<td::elementwise_add_layer>(2, 14 * 14 * 32);
     auto& r3 = m.add<act>(14 * 14 * 32);
     auto& p2 = m.add<pool>(14, 14, 32, 2);
-    auto& c4 = m.add<conv>(7, 7, 3, 32, 64, padding::same, false);
+    auto& c4 = m.add<conv>(7, 7, 3, 32, 64, padding::same, true);
     auto& b4 = m.add<bn>(7 * 7, 64);
     auto& r4 = m.add<act>(7 * 7 * 64);
     auto& drop = m.add<td::dropout_layer>(7 * 7 * 64, 0.25f);
