@@ -4,7 +4,9 @@
 // Benchmarks divide their GFLOP/s or GB/s by these to print how far from the limit they are.
 #pragma once
 
+#if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -31,8 +33,13 @@ inline Vec vfma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
 inline void vstore(float* p, Vec a) { _mm256_storeu_ps(p, a); }
 constexpr int kLanes = 8, kAcc = 12;  // 16 registers: 12 chains cover latency 5 x 2 ports
 constexpr const char* kIsa = "AVX2+FMA";
-#else
-#error "bench/peak.h needs AVX2+FMA or AVX-512 (eta's benchmarks build with -march=native)"
+#else  // a build without AVX2 (-DETA_NATIVE=OFF): what its 128-bit vectors reach, multiply + add
+using Vec = float __attribute__((vector_size(16)));
+inline Vec vset(float x) { return Vec{x, x, x, x}; }
+inline Vec vfma(Vec a, Vec b, Vec c) { return a * b + c; }
+inline void vstore(float* p, Vec a) { std::memcpy(p, &a, sizeof a); }
+constexpr int kLanes = 4, kAcc = 12;
+constexpr const char* kIsa = "128-bit vectors, no FMA";
 #endif
 
 // Horizontal sum through memory (GCC 12 warns inside _mm512_reduce_add_ps).
