@@ -101,8 +101,10 @@ def main():
     start = time.time()
     cmds = frameworks(a.build)
     names = [n for n in a.frameworks.split(",")]
-    skipped = {n: "not built (install it: bash scripts/install-deps.sh; see bench/README.md)"
-               for n in names if not available(cmds[n])}
+    packages = {"eta": "", "PyTorch": "python3-torch", "libtorch": "libtorch-dev", "dlib": "libdlib-dev",
+                "tiny-dnn": "tiny-dnn libcereal-dev libstb-dev"}
+    skipped = {n: "not available: `bash bench/compare` installs %s and builds %s" % (
+        packages[n] or "nothing", os.path.basename(cmds[n][-1])) for n in names if not available(cmds[n])}
     live = [n for n in names if n not in skipped]
 
     # Probe: every (threads, setting) of each framework on short MLP + LeNet-5 runs; the best of
