@@ -1,14 +1,15 @@
 // Shared by the C++ reference harnesses of bench/compare (libtorch, dlib, tiny-dnn): command
 // line, Fashion-MNIST from its gzipped IDX files (read here, not by the framework), the one
 // protocol of compare_eta.cpp (one epoch of batches shuffled once, visited in a new order each
-// epoch) and the one JSON line the driver reads. Depends on zlib only.
+// epoch) and the one JSON line the driver reads. Depends on zlib and bench/harness.h only.
 #pragma once
 
 #include <sys/resource.h>
 #include <zlib.h>
 
+#include "harness.h"
+
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <numeric>
@@ -28,23 +29,18 @@ struct Options {
 };
 
 inline Options parse(int argc, char** argv) {
+  using eta::bench::arg;
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--model") o.model = v;
-    else if (k == "--data") o.data = v;
-    else if (k == "--batch") o.batch = std::stoll(v);
-    else if (k == "--epochs") o.epochs = std::stoll(v);
-    else if (k == "--limit") o.limit = std::stoll(v);
-    else if (k == "--threads") o.threads = std::stoi(v);
-    else throw std::runtime_error("unknown option " + k);
-  }
+  o.model = arg(argc, argv, "model", o.model);
+  o.data = arg(argc, argv, "data", o.data);
+  o.batch = std::stoll(arg(argc, argv, "batch", "64"));
+  o.epochs = std::stoll(arg(argc, argv, "epochs", "3"));
+  o.limit = std::stoll(arg(argc, argv, "limit", "0"));
+  o.threads = std::stoi(arg(argc, argv, "threads", "1"));
   return o;
 }
 
-inline double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using eta::bench::now;
 
 // An IDX file (gzipped or not: gzread passes plain files through) as its dimensions and bytes.
 inline std::vector<uint8_t> read_idx(const std::string& dir, const std::string& name, std::vector<int64_t>& dims) {
