@@ -1,12 +1,26 @@
 // Core microbenchmarks: eta's matmul against raw cblas_sgemm at MLP shapes, elementwise
 // throughput (GB/s) at 1 and 2 threads across sizes, and the cost of one autograd node.
-// Run: ./build/bench/core_bench --benchmark_min_time=0.2
+// peak_frac: GFLOP/s over this CPU's FMA peak at the same threads; bw_frac: GB/s over a memcpy
+// of the same traffic (bench/peak.h). Run: ./build/bench/core_bench --benchmark_min_time=0.2
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
 #include "eta/eta.h"
+#include "peak.h"
 
 namespace {
+
+void peak_fraction(benchmark::State& state, double flops, int threads) {
+  state.counters["peak_frac"] = benchmark::Counter(flops / (eta_bench::fma_peak_gflops(threads) * 1e9),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bandwidth(benchmark::State& state, double traffic, int threads) {
+  state.counters["GB/s"] = benchmark::Counter(traffic, benchmark::Counter::kIsIterationInvariantRate,
+                                              benchmark::Counter::kIs1000);
+  state.counters["bw_frac"] = benchmark::Counter(traffic / (eta_bench::copy_gbs(traffic, threads) * 1e9),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
 
 // M x K times K x N, as a Linear layer's forward: batch M, in K, out N.
 void BM_EtaMatmul(benchmark::State& state) {
@@ -16,6 +30,7 @@ void BM_EtaMatmul(benchmark::State& state) {
   eta::NoGradGuard guard;
   for (auto _ : state) benchmark::DoNotOptimize(eta::matmul(a, b).raw_data());
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate);
+  peak_fraction(state, 2.0 * m * n * k, static_cast<int>(state.range(3)));
 }
 
 void BM_RawSgemm(benchmark::State& state) {
@@ -30,6 +45,7 @@ void BM_RawSgemm(benchmark::State& state) {
     benchmark::DoNotOptimize(c.raw_data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate);
+  peak_fraction(state, 2.0 * m * n * k, static_cast<int>(state.range(3)));
 }
 
 void MatmulArgs(benchmark::internal::Benchmark* b) {
@@ -48,8 +64,7 @@ void BM_Add(benchmark::State& state) {
   eta::set_num_threads(static_cast<int>(state.range(1)));
   const eta::Tensor a = eta::randn({n}), b = eta::randn({n});
   for (auto _ : state) benchmark::DoNotOptimize(eta::add(a, b).raw_data());
-  state.counters["GB/s"] = benchmark::Counter(12.0 * n, benchmark::Counter::kIsIterationInvariantRate,
-                                              benchmark::Counter::kIs1000);
+  bandwidth(state, 12.0 * n, static_cast<int>(state.range(1)));
 }
 
 void BM_Relu(benchmark::State& state) {
@@ -57,8 +72,7 @@ void BM_Relu(benchmark::State& state) {
   eta::set_num_threads(static_cast<int>(state.range(1)));
   const eta::Tensor a = eta::randn({n});
   for (auto _ : state) benchmark::DoNotOptimize(eta::relu(a).raw_data());
-  state.counters["GB/s"] = benchmark::Counter(8.0 * n, benchmark::Counter::kIsIterationInvariantRate,
-                                              benchmark::Counter::kIs1000);
+  bandwidth(state, 8.0 * n, static_cast<int>(state.range(1)));
 }
 
 void ElementwiseArgs(benchmark::internal::Benchmark* b) {

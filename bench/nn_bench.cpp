@@ -1,13 +1,21 @@
 // nn microbenchmarks: conv2d forward+backward at LeNet-5's shapes (batch 64), pooling, softmax +
 // cross-entropy, and one full LeNet-5 / MLP training step (forward, backward, SGD update), each
-// at 1 and 2 threads. Run: ./build/bench/nn_bench --benchmark_min_time=0.5
+// at 1 and 2 threads. peak_frac: GFLOP/s over this CPU's FMA peak at the same threads; bw_frac:
+// GB/s over a memcpy of the same traffic (bench/peak.h). Run: ./build/bench/nn_bench --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
 
 #include "eta/eta.h"
+#include "peak.h"
 #include "models/lenet5.h"
 #include "models/mlp.h"
 
 namespace {
+
+// Fraction of the FMA peak at `threads` threads for a kernel doing `flops` per iteration.
+void peak_fraction(benchmark::State& state, double flops, int threads) {
+  state.counters["peak_frac"] = benchmark::Counter(flops / (eta_bench::fma_peak_gflops(threads) * 1e9),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
 
 // (C, OC, H, K, padding): LeNet's conv1 (1->6 5x5 on 28x28, pad 2) and conv2 (6->16 5x5 on
 // 14x14); SmallCNN's 3x3 convolutions (1->32 on 28x28, 32->32 on 14x14, 32->64 on 7x7, pad 1).
@@ -26,6 +34,7 @@ void BM_Conv2dForwardBackward(benchmark::State& state) {
   // forward + input grad + weight grad: three GEMMs of 2*N*OC*OH*OW*C*K*K flops each
   const double flops = 3.0 * 2 * 64 * oc * oh * oh * c * k * k;
   state.counters["GFLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  peak_fraction(state, flops, static_cast<int>(state.range(5)));
 }
 BENCHMARK(BM_Conv2dForwardBackward)
     ->ArgNames({"C", "OC", "H", "K", "pad", "threads"})
@@ -44,8 +53,12 @@ void BM_MaxPool2dForwardBackward(benchmark::State& state) {
     y.backward(eta::ones(y.shape()));
     x.zero_grad();
   }
-  state.counters["GB/s"] = benchmark::Counter(x.numel() * 4.0 * 2.5, benchmark::Counter::kIsIterationInvariantRate,
+  const double traffic = x.numel() * 4.0 * 2.5;
+  state.counters["GB/s"] = benchmark::Counter(traffic, benchmark::Counter::kIsIterationInvariantRate,
                                               benchmark::Counter::kIs1000);
+  const int threads = static_cast<int>(state.range(0));
+  state.counters["bw_frac"] = benchmark::Counter(traffic / (eta_bench::copy_gbs(traffic, threads) * 1e9),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_MaxPool2dForwardBackward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 
@@ -87,6 +100,9 @@ void BM_LeNet5TrainStep(benchmark::State& state) {
   eta::set_num_threads(static_cast<int>(state.range(1)));
   eta::models::LeNet5 model;
   train_step_bench(state, model, {state.range(0), 1, 28, 28});
+  // conv1 forward + weight grad, conv2 and the three Linear layers forward + both grads
+  const double per_image = 2.0 * (2 * 6 * 784 * 25 + 3 * 16 * 100 * 150 + 3 * (400 * 120 + 120 * 84 + 84 * 10));
+  peak_fraction(state, per_image * static_cast<double>(state.range(0)), static_cast<int>(state.range(1)));
 }
 BENCHMARK(BM_LeNet5TrainStep)->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
 
@@ -94,6 +110,9 @@ void BM_MlpTrainStep(benchmark::State& state) {
   eta::set_num_threads(static_cast<int>(state.range(1)));
   eta::models::MLP model({784, 256, 128, 10});
   train_step_bench(state, model, {state.range(0), 784});
+  // forward and weight grads of all three layers, input grads of the last two
+  const double per_image = 2.0 * (2 * (784 * 256 + 256 * 128 + 128 * 10) + (256 * 128 + 128 * 10));
+  peak_fraction(state, per_image * static_cast<double>(state.range(0)), static_cast<int>(state.range(1)));
 }
 BENCHMARK(BM_MlpTrainStep)->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
 
