@@ -39,29 +39,17 @@ void radam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __rest
 
 }  // namespace
 
-namespace {
-const util::Fields<RAdamOptions>& fields() {
-  static const util::Fields<RAdamOptions> f = {
-      {"lr", &RAdamOptions::lr, util::at_least(0)},
-      {"beta1", &RAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-      {"beta2", &RAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-      {"eps", &RAdamOptions::eps, util::at_least(0)},
-      {"weight_decay", &RAdamOptions::weight_decay, util::at_least(0)}};
-  return f;
+const Declaration<RAdamOptions>& RAdam::declaration() {
+  static const Declaration<RAdamOptions> d = {
+      "RAdam",
+      {{"lr", &RAdamOptions::lr, util::at_least(0)},
+       {"beta1", &RAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
+       {"beta2", &RAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
+       {"eps", &RAdamOptions::eps, util::at_least(0)},
+       {"weight_decay", &RAdamOptions::weight_decay, util::at_least(0)}},
+      /*suggested_lr=*/0.001};
+  return d;
 }
-}  // namespace
-
-const OptimizerSpec& RAdam::spec() {
-  static const OptimizerSpec s = describe<RAdam>("RAdam", fields(), 0.001);
-  return s;
-}
-
-RAdam::RAdam(std::vector<Tensor> params, const RAdamOptions& o) : RAdam(single_group(std::move(params)), o) {}
-
-RAdam::RAdam(std::vector<ParamGroup> groups, const RAdamOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
 
 void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
