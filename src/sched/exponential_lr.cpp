@@ -5,22 +5,15 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<ExponentialLROptions>& fields() {
-  static const util::Fields<ExponentialLROptions> f = {
-      {"gamma", &ExponentialLROptions::gamma, util::at_least(0), /*required=*/true}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& ExponentialLR::spec() {
-  static const SchedulerSpec s = describe<ExponentialLR>("ExponentialLR", fields());
-  return s;
+const Declaration<ExponentialLROptions>& ExponentialLR::declaration() {
+  static const Declaration<ExponentialLROptions> d = {
+      "ExponentialLR",
+      {{"gamma", &ExponentialLROptions::gamma, util::at_least(0), /*required=*/true}}};
+  return d;
 }
 
 ExponentialLR::ExponentialLR(optim::Optimizer& optimizer, const ExponentialLROptions& o)
-    : Scheduler("ExponentialLR", optimizer), gamma_(o.gamma) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), gamma_(o.gamma) {
   initial_step();
 }
 

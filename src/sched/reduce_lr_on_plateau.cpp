@@ -13,27 +13,25 @@ namespace eta::sched {
 
 namespace {
 using O = ReduceLROnPlateauOptions;
-const util::Fields<O>& fields() {
-  static const util::Fields<O> f = {{"mode", &O::mode, util::one_of({"min", "max"})},
-                                    {"factor", &O::factor, util::between(0, 1, /*hi_open=*/true)},
-                                    {"patience", &O::patience, util::at_least(0)},
-                                    {"threshold", &O::threshold},
-                                    {"threshold_mode", &O::threshold_mode, util::one_of({"rel", "abs"})},
-                                    {"cooldown", &O::cooldown, util::at_least(0)},
-                                    {"min_lr", &O::min_lr, util::at_least(0)},
-                                    {"eps", &O::eps}};
-  return f;
-}
 }  // namespace
 
-const SchedulerSpec& ReduceLROnPlateau::spec() {
-  static const SchedulerSpec s = describe<ReduceLROnPlateau>("ReduceLROnPlateau", fields(), {.on_metric = true});
-  return s;
+const Declaration<ReduceLROnPlateauOptions>& ReduceLROnPlateau::declaration() {
+  static const Declaration<ReduceLROnPlateauOptions> d = {
+      "ReduceLROnPlateau",
+      {{"mode", &O::mode, util::one_of({"min", "max"})},
+       {"factor", &O::factor, util::between(0, 1, /*hi_open=*/true)},
+       {"patience", &O::patience, util::at_least(0)},
+       {"threshold", &O::threshold},
+       {"threshold_mode", &O::threshold_mode, util::one_of({"rel", "abs"})},
+       {"cooldown", &O::cooldown, util::at_least(0)},
+       {"min_lr", &O::min_lr, util::at_least(0)},
+       {"eps", &O::eps}},
+      {.on_metric = true}};
+  return d;
 }
 
 ReduceLROnPlateau::ReduceLROnPlateau(optim::Optimizer& optimizer, const ReduceLROnPlateauOptions& o)
-    : Scheduler("ReduceLROnPlateau", optimizer), o_(o) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), o_(o) {
   const size_t groups = optimizer.param_groups().size();
   ETA_CHECK(o.min_lr.size() == 1 || o.min_lr.size() == groups, "ReduceLROnPlateau: expected 1 or ", groups,
             " min_lrs, got ", o.min_lr.size());
