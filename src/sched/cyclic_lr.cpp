@@ -21,22 +21,20 @@ optim::Optimizer& with_base_lrs(optim::Optimizer& optimizer, const CyclicLROptio
   for (size_t g = 0; g < groups.size(); ++g) groups[g].lr() = base[g];
   return optimizer;
 }
-
-using O = CyclicLROptions;
 }  // namespace
 
 const Declaration<CyclicLROptions>& CyclicLR::declaration() {
   static const Declaration<CyclicLROptions> d = {
       "CyclicLR",
-      {{"base_lr", &O::base_lr, util::at_least(0), /*required=*/true},
-       {"max_lr", &O::max_lr, util::at_least(0), /*required=*/true},
-       {"step_size_up", &O::step_size_up, util::above(0)},
-       {"step_size_down", &O::step_size_down, util::at_least(0)},  // 0: step_size_up
-       {"mode", &O::mode, util::one_of({"triangular", "triangular2", "exp_range"})},
-       {"gamma", &O::gamma},
-       {"cycle_momentum", &O::cycle_momentum},
-       {"base_momentum", &O::base_momentum},
-       {"max_momentum", &O::max_momentum}},
+      {{"base_lr", &CyclicLROptions::base_lr, util::at_least(0), /*required=*/true},
+       {"max_lr", &CyclicLROptions::max_lr, util::at_least(0), /*required=*/true},
+       {"step_size_up", &CyclicLROptions::step_size_up, util::above(0)},
+       {"step_size_down", &CyclicLROptions::step_size_down, util::at_least(0)},  // 0: step_size_up
+       {"mode", &CyclicLROptions::mode, util::one_of({"triangular", "triangular2", "exp_range"})},
+       {"gamma", &CyclicLROptions::gamma},
+       {"cycle_momentum", &CyclicLROptions::cycle_momentum},
+       {"base_momentum", &CyclicLROptions::base_momentum},
+       {"max_momentum", &CyclicLROptions::max_momentum}},
       {.cycles_momentum = true}};
   return d;
 }
@@ -99,5 +97,4 @@ void CyclicLR::apply_extras(int64_t step) {
   auto& groups = optimizer().param_groups();
   for (size_t g = 0; g < groups.size(); ++g) groups[g].option("momentum") = momentum_at(step, g);
 }
-
 }  // namespace eta::sched

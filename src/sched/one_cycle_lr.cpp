@@ -12,25 +12,21 @@
 
 namespace eta::sched {
 
-namespace {
-using O = OneCycleLROptions;
-}  // namespace
-
 const Declaration<OneCycleLROptions>& OneCycleLR::declaration() {
   static const Declaration<OneCycleLROptions> d = {
       "OneCycleLR",
-      {{"max_lr", &O::max_lr, util::at_least(0), /*required=*/true},
-       {"total_steps", &O::total_steps, util::at_least(0)},
-       {"epochs", &O::epochs, util::at_least(0)},
-       {"steps_per_epoch", &O::steps_per_epoch, util::at_least(0)},
-       {"pct_start", &O::pct_start, util::between(0, 1)},
-       {"anneal_strategy", &O::anneal_strategy, util::one_of({"cos", "linear"})},
-       {"cycle_momentum", &O::cycle_momentum},
-       {"base_momentum", &O::base_momentum},
-       {"max_momentum", &O::max_momentum},
-       {"div_factor", &O::div_factor, util::above(0)},
-       {"final_div_factor", &O::final_div_factor, util::above(0)},
-       {"three_phase", &O::three_phase}},
+      {{"max_lr", &OneCycleLROptions::max_lr, util::at_least(0), /*required=*/true},
+       {"total_steps", &OneCycleLROptions::total_steps, util::at_least(0)},
+       {"epochs", &OneCycleLROptions::epochs, util::at_least(0)},
+       {"steps_per_epoch", &OneCycleLROptions::steps_per_epoch, util::at_least(0)},
+       {"pct_start", &OneCycleLROptions::pct_start, util::between(0, 1)},
+       {"anneal_strategy", &OneCycleLROptions::anneal_strategy, util::one_of({"cos", "linear"})},
+       {"cycle_momentum", &OneCycleLROptions::cycle_momentum},
+       {"base_momentum", &OneCycleLROptions::base_momentum},
+       {"max_momentum", &OneCycleLROptions::max_momentum},
+       {"div_factor", &OneCycleLROptions::div_factor, util::above(0)},
+       {"final_div_factor", &OneCycleLROptions::final_div_factor, util::above(0)},
+       {"three_phase", &OneCycleLROptions::three_phase}},
       {.length_flags = {"total_steps", "epochs"}, .cycles_momentum = true}};
   return d;
 }
@@ -106,5 +102,4 @@ void OneCycleLR::apply_extras(int64_t step) {
   auto& groups = optimizer().param_groups();
   for (size_t g = 0; g < groups.size(); ++g) groups[g].option(use_beta1_ ? "beta1" : "momentum") = momentum_at(step, g);
 }
-
 }  // namespace eta::sched

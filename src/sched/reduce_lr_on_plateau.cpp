@@ -11,21 +11,17 @@
 
 namespace eta::sched {
 
-namespace {
-using O = ReduceLROnPlateauOptions;
-}  // namespace
-
 const Declaration<ReduceLROnPlateauOptions>& ReduceLROnPlateau::declaration() {
   static const Declaration<ReduceLROnPlateauOptions> d = {
       "ReduceLROnPlateau",
-      {{"mode", &O::mode, util::one_of({"min", "max"})},
-       {"factor", &O::factor, util::between(0, 1, /*hi_open=*/true)},
-       {"patience", &O::patience, util::at_least(0)},
-       {"threshold", &O::threshold},
-       {"threshold_mode", &O::threshold_mode, util::one_of({"rel", "abs"})},
-       {"cooldown", &O::cooldown, util::at_least(0)},
-       {"min_lr", &O::min_lr, util::at_least(0)},
-       {"eps", &O::eps}},
+      {{"mode", &ReduceLROnPlateauOptions::mode, util::one_of({"min", "max"})},
+       {"factor", &ReduceLROnPlateauOptions::factor, util::between(0, 1, /*hi_open=*/true)},
+       {"patience", &ReduceLROnPlateauOptions::patience, util::at_least(0)},
+       {"threshold", &ReduceLROnPlateauOptions::threshold},
+       {"threshold_mode", &ReduceLROnPlateauOptions::threshold_mode, util::one_of({"rel", "abs"})},
+       {"cooldown", &ReduceLROnPlateauOptions::cooldown, util::at_least(0)},
+       {"min_lr", &ReduceLROnPlateauOptions::min_lr, util::at_least(0)},
+       {"eps", &ReduceLROnPlateauOptions::eps}},
       {.on_metric = true}};
   return d;
 }
@@ -97,5 +93,4 @@ void ReduceLROnPlateau::load_state_dict(const StateDict& state) {
   num_bad_epochs_ = static_cast<int64_t>(state.at("num_bad_epochs").item());
   cooldown_counter_ = static_cast<int64_t>(state.at("cooldown_counter").item());
 }
-
 }  // namespace eta::sched
