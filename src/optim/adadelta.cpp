@@ -33,16 +33,13 @@ void adadelta_elements(int64_t begin, int64_t end, T* __restrict p, const T* __r
 
 }  // namespace
 
-const Declaration<AdadeltaOptions>& Adadelta::declaration() {
-  static const Declaration<AdadeltaOptions> d = {
-      "Adadelta",
-      {{"lr", &AdadeltaOptions::lr, util::at_least(0)},
-       {"rho", &AdadeltaOptions::rho, util::between(0, 1)},
-       {"eps", &AdadeltaOptions::eps, util::at_least(0)},
-       {"weight_decay", &AdadeltaOptions::weight_decay, util::at_least(0)},
-       {"maximize", &AdadeltaOptions::maximize}},
-      /*suggested_lr=*/1.0};
-  return d;
+Declaration<AdadeltaOptions> Adadelta::declaration() {
+  return {"Adadelta", /*suggested_lr=*/1.0,
+          {{"lr", &AdadeltaOptions::lr, util::at_least(0)},
+           {"rho", &AdadeltaOptions::rho, util::between(0, 1)},
+           {"eps", &AdadeltaOptions::eps, util::at_least(0)},
+           {"weight_decay", &AdadeltaOptions::weight_decay, util::at_least(0)},
+           {"maximize", &AdadeltaOptions::maximize}}};
 }
 
 void Adadelta::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

@@ -30,17 +30,14 @@ void adagrad_elements(int64_t begin, int64_t end, T* __restrict p, const T* __re
 
 }  // namespace
 
-const Declaration<AdagradOptions>& Adagrad::declaration() {
-  static const Declaration<AdagradOptions> d = {
-      "Adagrad",
-      {{"lr", &AdagradOptions::lr, util::at_least(0)},
-       {"lr_decay", &AdagradOptions::lr_decay, util::at_least(0)},
-       {"weight_decay", &AdagradOptions::weight_decay, util::at_least(0)},
-       {"initial_accumulator_value", &AdagradOptions::initial_accumulator_value, util::at_least(0)},
-       {"eps", &AdagradOptions::eps, util::at_least(0)},
-       {"maximize", &AdagradOptions::maximize}},
-      /*suggested_lr=*/0.01};
-  return d;
+Declaration<AdagradOptions> Adagrad::declaration() {
+  return {"Adagrad", /*suggested_lr=*/0.01,
+          {{"lr", &AdagradOptions::lr, util::at_least(0)},
+           {"lr_decay", &AdagradOptions::lr_decay, util::at_least(0)},
+           {"weight_decay", &AdagradOptions::weight_decay, util::at_least(0)},
+           {"initial_accumulator_value", &AdagradOptions::initial_accumulator_value, util::at_least(0)},
+           {"eps", &AdagradOptions::eps, util::at_least(0)},
+           {"maximize", &AdagradOptions::maximize}}};
 }
 
 void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

@@ -48,15 +48,9 @@ void adam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restr
 
 }  // namespace
 
-const Declaration<AdamOptions>& Adam::declaration() {
-  static const Declaration<AdamOptions> d = {"Adam", adam_fields<AdamOptions>(), /*suggested_lr=*/1e-3};
-  return d;
-}
+Declaration<AdamOptions> Adam::declaration() { return {"Adam", /*suggested_lr=*/1e-3, adam_fields<AdamOptions>()}; }
 
-const Declaration<AdamWOptions>& AdamW::declaration() {
-  static const Declaration<AdamWOptions> d = {"AdamW", adam_fields<AdamWOptions>(), /*suggested_lr=*/1e-3};
-  return d;
-}
+Declaration<AdamWOptions> AdamW::declaration() { return {"AdamW", /*suggested_lr=*/1e-3, adam_fields<AdamWOptions>()}; }
 
 void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");

@@ -11,12 +11,9 @@
 
 namespace eta::optim {
 
-const Declaration<AdamHDOptions>& AdamHD::declaration() {
-  static const Declaration<AdamHDOptions> d = [] {
-    Declaration<AdamHDOptions> decl{"AdamHD", adam_fields<AdamHDOptions>(), /*suggested_lr=*/1e-3};
-    decl.fields.push_back({"hypergrad_lr", &AdamHDOptions::hypergrad_lr, util::at_least(0)});
-    return decl;
-  }();
+Declaration<AdamHDOptions> AdamHD::declaration() {
+  Declaration<AdamHDOptions> d{"AdamHD", /*suggested_lr=*/1e-3, adam_fields<AdamHDOptions>()};
+  d.fields.push_back({"hypergrad_lr", &AdamHDOptions::hypergrad_lr, util::at_least(0)});
   return d;
 }
 

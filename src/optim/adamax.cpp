@@ -33,17 +33,14 @@ void adamax_elements(int64_t begin, int64_t end, T* __restrict p, const T* __res
 
 }  // namespace
 
-const Declaration<AdamaxOptions>& Adamax::declaration() {
-  static const Declaration<AdamaxOptions> d = {
-      "Adamax",
-      {{"lr", &AdamaxOptions::lr, util::at_least(0)},
-       {"beta1", &AdamaxOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-       {"beta2", &AdamaxOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-       {"eps", &AdamaxOptions::eps, util::at_least(0)},
-       {"weight_decay", &AdamaxOptions::weight_decay, util::at_least(0)},
-       {"maximize", &AdamaxOptions::maximize}},
-      /*suggested_lr=*/0.002};
-  return d;
+Declaration<AdamaxOptions> Adamax::declaration() {
+  return {"Adamax", /*suggested_lr=*/0.002,
+          {{"lr", &AdamaxOptions::lr, util::at_least(0)},
+           {"beta1", &AdamaxOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
+           {"beta2", &AdamaxOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
+           {"eps", &AdamaxOptions::eps, util::at_least(0)},
+           {"weight_decay", &AdamaxOptions::weight_decay, util::at_least(0)},
+           {"maximize", &AdamaxOptions::maximize}}};
 }
 
 void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

@@ -32,16 +32,13 @@ void lion_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restr
 
 }  // namespace
 
-const Declaration<LionOptions>& Lion::declaration() {
-  static const Declaration<LionOptions> d = {
-      "Lion",
-      {{"lr", &LionOptions::lr, util::at_least(0)},
-       {"beta1", &LionOptions::beta1, util::between(0, 1)},
-       {"beta2", &LionOptions::beta2, util::between(0, 1)},
-       {"weight_decay", &LionOptions::weight_decay, util::at_least(0)},
-       {"maximize", &LionOptions::maximize}},
-      /*suggested_lr=*/1e-4};
-  return d;
+Declaration<LionOptions> Lion::declaration() {
+  return {"Lion", /*suggested_lr=*/1e-4,
+          {{"lr", &LionOptions::lr, util::at_least(0)},
+           {"beta1", &LionOptions::beta1, util::between(0, 1)},
+           {"beta2", &LionOptions::beta2, util::between(0, 1)},
+           {"weight_decay", &LionOptions::weight_decay, util::at_least(0)},
+           {"maximize", &LionOptions::maximize}}};
 }
 
 void Lion::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

@@ -39,16 +39,13 @@ void radam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __rest
 
 }  // namespace
 
-const Declaration<RAdamOptions>& RAdam::declaration() {
-  static const Declaration<RAdamOptions> d = {
-      "RAdam",
-      {{"lr", &RAdamOptions::lr, util::at_least(0)},
-       {"beta1", &RAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-       {"beta2", &RAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-       {"eps", &RAdamOptions::eps, util::at_least(0)},
-       {"weight_decay", &RAdamOptions::weight_decay, util::at_least(0)}},
-      /*suggested_lr=*/0.001};
-  return d;
+Declaration<RAdamOptions> RAdam::declaration() {
+  return {"RAdam", /*suggested_lr=*/0.001,
+          {{"lr", &RAdamOptions::lr, util::at_least(0)},
+           {"beta1", &RAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
+           {"beta2", &RAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
+           {"eps", &RAdamOptions::eps, util::at_least(0)},
+           {"weight_decay", &RAdamOptions::weight_decay, util::at_least(0)}}};
 }
 
 void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

@@ -47,18 +47,15 @@ void rmsprop_elements(int64_t begin, int64_t end, T* __restrict p, const T* __re
 
 }  // namespace
 
-const Declaration<RMSpropOptions>& RMSprop::declaration() {
-  static const Declaration<RMSpropOptions> d = {
-      "RMSprop",
-      {{"lr", &RMSpropOptions::lr, util::at_least(0)},
-       {"alpha", &RMSpropOptions::alpha, util::at_least(0)},
-       {"eps", &RMSpropOptions::eps, util::at_least(0)},
-       {"weight_decay", &RMSpropOptions::weight_decay, util::at_least(0)},
-       {"momentum", &RMSpropOptions::momentum, util::at_least(0)},
-       {"centered", &RMSpropOptions::centered},
-       {"maximize", &RMSpropOptions::maximize}},
-      /*suggested_lr=*/0.001};
-  return d;
+Declaration<RMSpropOptions> RMSprop::declaration() {
+  return {"RMSprop", /*suggested_lr=*/0.001,
+          {{"lr", &RMSpropOptions::lr, util::at_least(0)},
+           {"alpha", &RMSpropOptions::alpha, util::at_least(0)},
+           {"eps", &RMSpropOptions::eps, util::at_least(0)},
+           {"weight_decay", &RMSpropOptions::weight_decay, util::at_least(0)},
+           {"momentum", &RMSpropOptions::momentum, util::at_least(0)},
+           {"centered", &RMSpropOptions::centered},
+           {"maximize", &RMSpropOptions::maximize}}};
 }
 
 void RMSprop::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

@@ -35,17 +35,14 @@ void sgd_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restri
 
 }  // namespace
 
-const Declaration<SGDOptions>& SGD::declaration() {
-  static const Declaration<SGDOptions> d = {
-      "SGD",
-      {{"lr", &SGDOptions::lr, util::at_least(0)},
-       {"momentum", &SGDOptions::momentum, util::at_least(0)},
-       {"dampening", &SGDOptions::dampening},
-       {"weight_decay", &SGDOptions::weight_decay, util::at_least(0)},
-       {"nesterov", &SGDOptions::nesterov},
-       {"maximize", &SGDOptions::maximize}},
-      /*suggested_lr=*/0.05};
-  return d;
+Declaration<SGDOptions> SGD::declaration() {
+  return {"SGD", /*suggested_lr=*/0.05,
+          {{"lr", &SGDOptions::lr, util::at_least(0)},
+           {"momentum", &SGDOptions::momentum, util::at_least(0)},
+           {"dampening", &SGDOptions::dampening},
+           {"weight_decay", &SGDOptions::weight_decay, util::at_least(0)},
+           {"nesterov", &SGDOptions::nesterov},
+           {"maximize", &SGDOptions::maximize}}};
 }
 
 void SGD::check_rules(const Options& o) {

@@ -10,15 +10,12 @@
 
 namespace eta::optim {
 
-const Declaration<SGDHDOptions>& SGDHD::declaration() {
-  static const Declaration<SGDHDOptions> d = {
-      "SGDHD",
-      {{"lr", &SGDHDOptions::lr, util::at_least(0)},
-       {"weight_decay", &SGDHDOptions::weight_decay, util::at_least(0)},
-       {"hypergrad_lr", &SGDHDOptions::hypergrad_lr, util::at_least(0)},
-       {"maximize", &SGDHDOptions::maximize}},
-      /*suggested_lr=*/0.05};
-  return d;
+Declaration<SGDHDOptions> SGDHD::declaration() {
+  return {"SGDHD", /*suggested_lr=*/0.05,
+          {{"lr", &SGDHDOptions::lr, util::at_least(0)},
+           {"weight_decay", &SGDHDOptions::weight_decay, util::at_least(0)},
+           {"hypergrad_lr", &SGDHDOptions::hypergrad_lr, util::at_least(0)},
+           {"maximize", &SGDHDOptions::maximize}}};
 }
 
 void SGDHD::check_rules(const Options& o) {

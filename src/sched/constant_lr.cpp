@@ -3,12 +3,10 @@
 
 namespace eta::sched {
 
-const Declaration<ConstantLROptions>& ConstantLR::declaration() {
-  static const Declaration<ConstantLROptions> d = {
-      "ConstantLR",
-      {{"factor", &ConstantLROptions::factor, util::between(0, 1)},
-       {"total_iters", &ConstantLROptions::total_iters, util::at_least(0)}}};
-  return d;
+Declaration<ConstantLROptions> ConstantLR::declaration() {
+  return {"ConstantLR",
+          {{"factor", &ConstantLROptions::factor, util::between(0, 1)},
+           {"total_iters", &ConstantLROptions::total_iters, util::at_least(0)}}};
 }
 
 ConstantLR::ConstantLR(optim::Optimizer& optimizer, const ConstantLROptions& o)

@@ -9,13 +9,11 @@
 
 namespace eta::sched {
 
-const Declaration<CosineAnnealingLROptions>& CosineAnnealingLR::declaration() {
-  static const Declaration<CosineAnnealingLROptions> d = {
-      "CosineAnnealingLR",
-      {{"T_max", &CosineAnnealingLROptions::T_max, util::above(0), /*required=*/true},
-       {"eta_min", &CosineAnnealingLROptions::eta_min}},
-      {.length_flags = {"T_max"}}};
-  return d;
+Declaration<CosineAnnealingLROptions> CosineAnnealingLR::declaration() {
+  return {"CosineAnnealingLR",
+          {{"T_max", &CosineAnnealingLROptions::T_max, util::above(0), /*required=*/true},
+           {"eta_min", &CosineAnnealingLROptions::eta_min}},
+          {.length_flags = {"T_max"}}};
 }
 
 CosineAnnealingLR::CosineAnnealingLR(optim::Optimizer& optimizer, const CosineAnnealingLROptions& o)

@@ -8,13 +8,11 @@
 
 namespace eta::sched {
 
-const Declaration<CosineAnnealingWarmRestartsOptions>& CosineAnnealingWarmRestarts::declaration() {
-  static const Declaration<CosineAnnealingWarmRestartsOptions> d = {
-      "CosineAnnealingWarmRestarts",
-      {{"T_0", &CosineAnnealingWarmRestartsOptions::T_0, util::above(0), /*required=*/true},
-       {"T_mult", &CosineAnnealingWarmRestartsOptions::T_mult, util::at_least(1)},
-       {"eta_min", &CosineAnnealingWarmRestartsOptions::eta_min}}};
-  return d;
+Declaration<CosineAnnealingWarmRestartsOptions> CosineAnnealingWarmRestarts::declaration() {
+  return {"CosineAnnealingWarmRestarts",
+          {{"T_0", &CosineAnnealingWarmRestartsOptions::T_0, util::above(0), /*required=*/true},
+           {"T_mult", &CosineAnnealingWarmRestartsOptions::T_mult, util::at_least(1)},
+           {"eta_min", &CosineAnnealingWarmRestartsOptions::eta_min}}};
 }
 
 CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(optim::Optimizer& optimizer,

@@ -23,20 +23,18 @@ optim::Optimizer& with_base_lrs(optim::Optimizer& optimizer, const CyclicLROptio
 }
 }  // namespace
 
-const Declaration<CyclicLROptions>& CyclicLR::declaration() {
-  static const Declaration<CyclicLROptions> d = {
-      "CyclicLR",
-      {{"base_lr", &CyclicLROptions::base_lr, util::at_least(0), /*required=*/true},
-       {"max_lr", &CyclicLROptions::max_lr, util::at_least(0), /*required=*/true},
-       {"step_size_up", &CyclicLROptions::step_size_up, util::above(0)},
-       {"step_size_down", &CyclicLROptions::step_size_down, util::at_least(0)},  // 0: step_size_up
-       {"mode", &CyclicLROptions::mode, util::one_of({"triangular", "triangular2", "exp_range"})},
-       {"gamma", &CyclicLROptions::gamma},
-       {"cycle_momentum", &CyclicLROptions::cycle_momentum},
-       {"base_momentum", &CyclicLROptions::base_momentum},
-       {"max_momentum", &CyclicLROptions::max_momentum}},
-      {.cycles_momentum = true}};
-  return d;
+Declaration<CyclicLROptions> CyclicLR::declaration() {
+  return {"CyclicLR",
+          {{"base_lr", &CyclicLROptions::base_lr, util::at_least(0), /*required=*/true},
+           {"max_lr", &CyclicLROptions::max_lr, util::at_least(0), /*required=*/true},
+           {"step_size_up", &CyclicLROptions::step_size_up, util::above(0)},
+           {"step_size_down", &CyclicLROptions::step_size_down, util::at_least(0)},  // 0: step_size_up
+           {"mode", &CyclicLROptions::mode, util::one_of({"triangular", "triangular2", "exp_range"})},
+           {"gamma", &CyclicLROptions::gamma},
+           {"cycle_momentum", &CyclicLROptions::cycle_momentum},
+           {"base_momentum", &CyclicLROptions::base_momentum},
+           {"max_momentum", &CyclicLROptions::max_momentum}},
+          {.cycles_momentum = true}};
 }
 
 CyclicLR::CyclicLR(optim::Optimizer& optimizer, CyclicLROptions options)

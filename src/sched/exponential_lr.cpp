@@ -5,11 +5,9 @@
 
 namespace eta::sched {
 
-const Declaration<ExponentialLROptions>& ExponentialLR::declaration() {
-  static const Declaration<ExponentialLROptions> d = {
-      "ExponentialLR",
-      {{"gamma", &ExponentialLROptions::gamma, util::at_least(0), /*required=*/true}}};
-  return d;
+Declaration<ExponentialLROptions> ExponentialLR::declaration() {
+  return {"ExponentialLR",
+          {{"gamma", &ExponentialLROptions::gamma, util::at_least(0), /*required=*/true}}};
 }
 
 ExponentialLR::ExponentialLR(optim::Optimizer& optimizer, const ExponentialLROptions& o)

@@ -6,11 +6,9 @@
 
 namespace eta::sched {
 
-const Declaration<InverseSqrtLROptions>& InverseSqrtLR::declaration() {
-  static const Declaration<InverseSqrtLROptions> d = {
-      "InverseSqrtLR",
-      {{"warmup_steps", &InverseSqrtLROptions::warmup_steps, util::at_least(0)}}};
-  return d;
+Declaration<InverseSqrtLROptions> InverseSqrtLR::declaration() {
+  return {"InverseSqrtLR",
+          {{"warmup_steps", &InverseSqrtLROptions::warmup_steps, util::at_least(0)}}};
 }
 
 InverseSqrtLR::InverseSqrtLR(optim::Optimizer& optimizer, const InverseSqrtLROptions& o)

@@ -5,13 +5,11 @@
 
 namespace eta::sched {
 
-const Declaration<LinearLROptions>& LinearLR::declaration() {
-  static const Declaration<LinearLROptions> d = {
-      "LinearLR",
-      {{"start_factor", &LinearLROptions::start_factor, util::between(0, 1)},
-       {"end_factor", &LinearLROptions::end_factor, util::between(0, 1)},
-       {"total_iters", &LinearLROptions::total_iters, util::above(0)}}};
-  return d;
+Declaration<LinearLROptions> LinearLR::declaration() {
+  return {"LinearLR",
+          {{"start_factor", &LinearLROptions::start_factor, util::between(0, 1)},
+           {"end_factor", &LinearLROptions::end_factor, util::between(0, 1)},
+           {"total_iters", &LinearLROptions::total_iters, util::above(0)}}};
 }
 
 LinearLR::LinearLR(optim::Optimizer& optimizer, const LinearLROptions& o)

@@ -8,12 +8,10 @@
 
 namespace eta::sched {
 
-const Declaration<MultiStepLROptions>& MultiStepLR::declaration() {
-  static const Declaration<MultiStepLROptions> d = {
-      "MultiStepLR",
-      {{"milestones", &MultiStepLROptions::milestones, {}, /*required=*/true},
-       {"gamma", &MultiStepLROptions::gamma, util::at_least(0)}}};
-  return d;
+Declaration<MultiStepLROptions> MultiStepLR::declaration() {
+  return {"MultiStepLR",
+          {{"milestones", &MultiStepLROptions::milestones, {}, /*required=*/true},
+           {"gamma", &MultiStepLROptions::gamma, util::at_least(0)}}};
 }
 
 MultiStepLR::MultiStepLR(optim::Optimizer& optimizer, const MultiStepLROptions& o)

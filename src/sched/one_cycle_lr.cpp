@@ -12,23 +12,21 @@
 
 namespace eta::sched {
 
-const Declaration<OneCycleLROptions>& OneCycleLR::declaration() {
-  static const Declaration<OneCycleLROptions> d = {
-      "OneCycleLR",
-      {{"max_lr", &OneCycleLROptions::max_lr, util::at_least(0), /*required=*/true},
-       {"total_steps", &OneCycleLROptions::total_steps, util::at_least(0)},
-       {"epochs", &OneCycleLROptions::epochs, util::at_least(0)},
-       {"steps_per_epoch", &OneCycleLROptions::steps_per_epoch, util::at_least(0)},
-       {"pct_start", &OneCycleLROptions::pct_start, util::between(0, 1)},
-       {"anneal_strategy", &OneCycleLROptions::anneal_strategy, util::one_of({"cos", "linear"})},
-       {"cycle_momentum", &OneCycleLROptions::cycle_momentum},
-       {"base_momentum", &OneCycleLROptions::base_momentum},
-       {"max_momentum", &OneCycleLROptions::max_momentum},
-       {"div_factor", &OneCycleLROptions::div_factor, util::above(0)},
-       {"final_div_factor", &OneCycleLROptions::final_div_factor, util::above(0)},
-       {"three_phase", &OneCycleLROptions::three_phase}},
-      {.length_flags = {"total_steps", "epochs"}, .cycles_momentum = true}};
-  return d;
+Declaration<OneCycleLROptions> OneCycleLR::declaration() {
+  return {"OneCycleLR",
+          {{"max_lr", &OneCycleLROptions::max_lr, util::at_least(0), /*required=*/true},
+           {"total_steps", &OneCycleLROptions::total_steps, util::at_least(0)},
+           {"epochs", &OneCycleLROptions::epochs, util::at_least(0)},
+           {"steps_per_epoch", &OneCycleLROptions::steps_per_epoch, util::at_least(0)},
+           {"pct_start", &OneCycleLROptions::pct_start, util::between(0, 1)},
+           {"anneal_strategy", &OneCycleLROptions::anneal_strategy, util::one_of({"cos", "linear"})},
+           {"cycle_momentum", &OneCycleLROptions::cycle_momentum},
+           {"base_momentum", &OneCycleLROptions::base_momentum},
+           {"max_momentum", &OneCycleLROptions::max_momentum},
+           {"div_factor", &OneCycleLROptions::div_factor, util::above(0)},
+           {"final_div_factor", &OneCycleLROptions::final_div_factor, util::above(0)},
+           {"three_phase", &OneCycleLROptions::three_phase}},
+          {.length_flags = {"total_steps", "epochs"}, .cycles_momentum = true}};
 }
 
 OneCycleLR::OneCycleLR(optim::Optimizer& optimizer, const OneCycleLROptions& o)

@@ -6,12 +6,10 @@
 
 namespace eta::sched {
 
-const Declaration<PolynomialLROptions>& PolynomialLR::declaration() {
-  static const Declaration<PolynomialLROptions> d = {
-      "PolynomialLR",
-      {{"total_iters", &PolynomialLROptions::total_iters, util::above(0)},
-       {"power", &PolynomialLROptions::power}}};
-  return d;
+Declaration<PolynomialLROptions> PolynomialLR::declaration() {
+  return {"PolynomialLR",
+          {{"total_iters", &PolynomialLROptions::total_iters, util::above(0)},
+           {"power", &PolynomialLROptions::power}}};
 }
 
 PolynomialLR::PolynomialLR(optim::Optimizer& optimizer, const PolynomialLROptions& o)

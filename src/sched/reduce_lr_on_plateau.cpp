@@ -11,19 +11,17 @@
 
 namespace eta::sched {
 
-const Declaration<ReduceLROnPlateauOptions>& ReduceLROnPlateau::declaration() {
-  static const Declaration<ReduceLROnPlateauOptions> d = {
-      "ReduceLROnPlateau",
-      {{"mode", &ReduceLROnPlateauOptions::mode, util::one_of({"min", "max"})},
-       {"factor", &ReduceLROnPlateauOptions::factor, util::between(0, 1, /*hi_open=*/true)},
-       {"patience", &ReduceLROnPlateauOptions::patience, util::at_least(0)},
-       {"threshold", &ReduceLROnPlateauOptions::threshold},
-       {"threshold_mode", &ReduceLROnPlateauOptions::threshold_mode, util::one_of({"rel", "abs"})},
-       {"cooldown", &ReduceLROnPlateauOptions::cooldown, util::at_least(0)},
-       {"min_lr", &ReduceLROnPlateauOptions::min_lr, util::at_least(0)},
-       {"eps", &ReduceLROnPlateauOptions::eps}},
-      {.on_metric = true}};
-  return d;
+Declaration<ReduceLROnPlateauOptions> ReduceLROnPlateau::declaration() {
+  return {"ReduceLROnPlateau",
+          {{"mode", &ReduceLROnPlateauOptions::mode, util::one_of({"min", "max"})},
+           {"factor", &ReduceLROnPlateauOptions::factor, util::between(0, 1, /*hi_open=*/true)},
+           {"patience", &ReduceLROnPlateauOptions::patience, util::at_least(0)},
+           {"threshold", &ReduceLROnPlateauOptions::threshold},
+           {"threshold_mode", &ReduceLROnPlateauOptions::threshold_mode, util::one_of({"rel", "abs"})},
+           {"cooldown", &ReduceLROnPlateauOptions::cooldown, util::at_least(0)},
+           {"min_lr", &ReduceLROnPlateauOptions::min_lr, util::at_least(0)},
+           {"eps", &ReduceLROnPlateauOptions::eps}},
+          {.on_metric = true}};
 }
 
 ReduceLROnPlateau::ReduceLROnPlateau(optim::Optimizer& optimizer, const ReduceLROnPlateauOptions& o)

@@ -5,12 +5,10 @@
 
 namespace eta::sched {
 
-const Declaration<StepLROptions>& StepLR::declaration() {
-  static const Declaration<StepLROptions> d = {
-      "StepLR",
-      {{"step_size", &StepLROptions::step_size, util::above(0), /*required=*/true},
-       {"gamma", &StepLROptions::gamma, util::at_least(0)}}};
-  return d;
+Declaration<StepLROptions> StepLR::declaration() {
+  return {"StepLR",
+          {{"step_size", &StepLROptions::step_size, util::above(0), /*required=*/true},
+           {"gamma", &StepLROptions::gamma, util::at_least(0)}}};
 }
 
 StepLR::StepLR(optim::Optimizer& optimizer, const StepLROptions& o)

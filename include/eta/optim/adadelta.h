@@ -16,7 +16,7 @@ struct AdadeltaOptions {
 class Adadelta : public WithOptions<Adadelta, AdadeltaOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<AdadeltaOptions>& declaration();
+  static Declaration<AdadeltaOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

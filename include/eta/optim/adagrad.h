@@ -17,7 +17,7 @@ struct AdagradOptions {
 class Adagrad : public WithOptions<Adagrad, AdagradOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<AdagradOptions>& declaration();
+  static Declaration<AdagradOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

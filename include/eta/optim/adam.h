@@ -18,7 +18,7 @@ struct AdamOptions {
 class Adam : public WithOptions<Adam, AdamOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<AdamOptions>& declaration();
+  static Declaration<AdamOptions> declaration();
 
  protected:
   // True for AdamW: the same moments, with weight decay applied to the parameter instead of the gradient.

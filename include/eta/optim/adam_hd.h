@@ -25,7 +25,7 @@ struct AdamHDOptions {
 class AdamHD : public WithOptions<AdamHD, AdamHDOptions, Adam> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<AdamHDOptions>& declaration();
+  static Declaration<AdamHDOptions> declaration();
 
  protected:
   void before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,

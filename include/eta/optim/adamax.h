@@ -17,7 +17,7 @@ struct AdamaxOptions {
 class Adamax : public WithOptions<Adamax, AdamaxOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<AdamaxOptions>& declaration();
+  static Declaration<AdamaxOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

@@ -18,7 +18,7 @@ struct AdamWOptions {
 class AdamW : public WithOptions<AdamW, AdamWOptions, Adam> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<AdamWOptions>& declaration();
+  static Declaration<AdamWOptions> declaration();
 
  protected:
   bool decoupled_weight_decay() const override { return true; }

@@ -18,7 +18,7 @@ struct LionOptions {
 class Lion : public WithOptions<Lion, LionOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<LionOptions>& declaration();
+  static Declaration<LionOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

@@ -17,7 +17,7 @@ struct NAdamOptions {
 class NAdam : public WithOptions<NAdam, NAdamOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<NAdamOptions>& declaration();
+  static Declaration<NAdamOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

@@ -139,14 +139,14 @@ class Optimizer {
   std::vector<ParamState> state_;  // by parameter position across groups
 };
 
-// What an optimizer's .cpp declares about it, once: its name as printed, its options struct's
-// fields (PyTorch's name, member, valid range; the struct's initialisers are the defaults) and the
-// learning rate programs use when --lr is not given.
+// What an optimizer's .cpp declares about it, once: its name as printed, the learning rate
+// programs use when --lr is not given, and its options struct's fields (PyTorch's name, member,
+// valid range; the struct's initialisers are the defaults).
 template <class Opts>
 struct Declaration {
   std::string name;
+  double suggested_lr;
   util::Fields<Opts> fields;
-  double suggested_lr = 1e-3;
 };
 
 // One group holding `params`, for the common single-group constructors.
@@ -159,7 +159,7 @@ inline std::vector<ParamGroup> single_group(std::vector<Tensor> params) {
 // The frame every optimizer with an options struct shares, so that its own files hold only its
 // declaration and its update: Self derives from WithOptions<Self, Opts> (or, to reuse another
 // optimizer's update, WithOptions<Self, Opts, Other>), writes `using WithOptions::WithOptions;` and
-// defines `static const Declaration<Opts>& declaration();`. Rules between fields (SGD's nesterov)
+// defines `static Declaration<Opts> declaration();` (called once). Rules between fields (SGD's nesterov)
 // go in `static void check_rules(const Options&)`, run before the ranges are checked.
 template <class Self, class Opts, class Base = Optimizer>
 class WithOptions : public Base {
@@ -167,7 +167,7 @@ class WithOptions : public Base {
   explicit WithOptions(std::vector<Tensor> params, const Opts& options = {})
       : WithOptions(single_group(std::move(params)), options) {}
   explicit WithOptions(std::vector<ParamGroup> groups, const Opts& options = {})
-      : Base(spec(), util::numeric_values(Self::declaration().fields, options)) {
+      : Base(spec(), util::numeric_values(declared().fields, options)) {
     // Here, not in Optimizer's constructor, so that validate() below already applies.
     this->add_param_groups(std::move(groups));
   }
@@ -186,8 +186,12 @@ class WithOptions : public Base {
   }
 
  private:
+  static const Declaration<Opts>& declared() {
+    static const Declaration<Opts> d = Self::declaration();
+    return d;
+  }
   static OptimizerSpec make_spec() {
-    const Declaration<Opts>& d = Self::declaration();
+    const Declaration<Opts>& d = declared();
     OptimizerSpec spec{d.name, {}, [](std::vector<ParamGroup> groups) -> std::unique_ptr<Optimizer> {
                          return std::make_unique<Self>(std::move(groups));
                        }, d.suggested_lr};

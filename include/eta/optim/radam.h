@@ -16,7 +16,7 @@ struct RAdamOptions {
 class RAdam : public WithOptions<RAdam, RAdamOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<RAdamOptions>& declaration();
+  static Declaration<RAdamOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

@@ -18,7 +18,7 @@ struct RMSpropOptions {
 class RMSprop : public WithOptions<RMSprop, RMSpropOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<RMSpropOptions>& declaration();
+  static Declaration<RMSpropOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

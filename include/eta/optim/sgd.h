@@ -20,7 +20,7 @@ struct SGDOptions {
 class SGD : public WithOptions<SGD, SGDOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<SGDOptions>& declaration();
+  static Declaration<SGDOptions> declaration();
   // lr must be given, and nesterov needs momentum without dampening.
   static void check_rules(const Options& o);
 

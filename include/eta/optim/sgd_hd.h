@@ -23,7 +23,7 @@ struct SGDHDOptions {
 class SGDHD : public WithOptions<SGDHD, SGDHDOptions> {
  public:
   using WithOptions::WithOptions;
-  static const Declaration<SGDHDOptions>& declaration();
+  static Declaration<SGDHDOptions> declaration();
   // lr must be given.
   static void check_rules(const Options& o);
 

@@ -18,7 +18,7 @@ class ConstantLR : public WithOptions<ConstantLR, ConstantLROptions> {
       : ConstantLR(optimizer, ConstantLROptions{factor, total_iters}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const Declaration<ConstantLROptions>& declaration();
+  static Declaration<ConstantLROptions> declaration();
 
  private:
   double factor_;

@@ -17,7 +17,7 @@ class CosineAnnealingLR : public WithOptions<CosineAnnealingLR, CosineAnnealingL
       : CosineAnnealingLR(optimizer, CosineAnnealingLROptions{T_max, eta_min}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const Declaration<CosineAnnealingLROptions>& declaration();
+  static Declaration<CosineAnnealingLROptions> declaration();
 
  private:
   int64_t T_max_;

@@ -19,7 +19,7 @@ class CosineAnnealingWarmRestarts : public WithOptions<CosineAnnealingWarmRestar
                               double eta_min = CosineAnnealingWarmRestartsOptions{}.eta_min)
       : CosineAnnealingWarmRestarts(optimizer, CosineAnnealingWarmRestartsOptions{T_0, T_mult, eta_min}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
-  static const Declaration<CosineAnnealingWarmRestartsOptions>& declaration();
+  static Declaration<CosineAnnealingWarmRestartsOptions> declaration();
 
  private:
   int64_t T_0_, T_mult_;

@@ -32,7 +32,7 @@ class CyclicLR : public WithOptions<CyclicLR, CyclicLROptions> {
   double lr_at(int64_t step, size_t group = 0) const override;
   double momentum_at(int64_t step, size_t group = 0) const;
   void apply_extras(int64_t step) override;
-  static const Declaration<CyclicLROptions>& declaration();
+  static Declaration<CyclicLROptions> declaration();
 
  private:
   // The triangle's height in [0, 1] and the mode's amplitude scale at `step`.

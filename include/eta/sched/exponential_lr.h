@@ -14,7 +14,7 @@ class ExponentialLR : public WithOptions<ExponentialLR, ExponentialLROptions> {
   ExponentialLR(optim::Optimizer& optimizer, double gamma) : ExponentialLR(optimizer, ExponentialLROptions{gamma}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const Declaration<ExponentialLROptions>& declaration();
+  static Declaration<ExponentialLROptions> declaration();
 
  private:
   double gamma_;

@@ -18,7 +18,7 @@ class InverseSqrtLR : public WithOptions<InverseSqrtLR, InverseSqrtLROptions> {
  public:
   InverseSqrtLR(optim::Optimizer& optimizer, const InverseSqrtLROptions& options = {});
   double lr_at(int64_t step, size_t group = 0) const override;
-  static const Declaration<InverseSqrtLROptions>& declaration();
+  static Declaration<InverseSqrtLROptions> declaration();
 
  private:
   int64_t warmup_steps_;

@@ -20,7 +20,7 @@ class LinearLR : public WithOptions<LinearLR, LinearLROptions> {
       : LinearLR(optimizer, LinearLROptions{start_factor, end_factor, total_iters}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const Declaration<LinearLROptions>& declaration();
+  static Declaration<LinearLROptions> declaration();
 
  private:
   double start_factor_, end_factor_;

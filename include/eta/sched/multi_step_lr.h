@@ -19,7 +19,7 @@ class MultiStepLR : public WithOptions<MultiStepLR, MultiStepLROptions> {
       : MultiStepLR(optimizer, MultiStepLROptions{std::move(milestones), gamma}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const Declaration<MultiStepLROptions>& declaration();
+  static Declaration<MultiStepLROptions> declaration();
 
  private:
   std::vector<int64_t> milestones_;

@@ -35,7 +35,7 @@ class OneCycleLR : public WithOptions<OneCycleLR, OneCycleLROptions> {
   double momentum_at(int64_t step, size_t group = 0) const;
   void apply_extras(int64_t step) override;
   int64_t total_steps() const { return total_steps_; }
-  static const Declaration<OneCycleLROptions>& declaration();
+  static Declaration<OneCycleLROptions> declaration();
 
  private:
   // Anneals (lr or momentum) through the phases; `which` 0 = lr, 1 = momentum.

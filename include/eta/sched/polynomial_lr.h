@@ -18,7 +18,7 @@ class PolynomialLR : public WithOptions<PolynomialLR, PolynomialLROptions> {
       : PolynomialLR(optimizer, PolynomialLROptions{total_iters, power}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const Declaration<PolynomialLROptions>& declaration();
+  static Declaration<PolynomialLROptions> declaration();
 
  private:
   int64_t total_iters_;

@@ -32,7 +32,7 @@ class ReduceLROnPlateau : public WithOptions<ReduceLROnPlateau, ReduceLROnPlatea
   double best() const { return best_; }
   int64_t num_bad_epochs() const { return num_bad_epochs_; }
   StateDict state_dict() const override;
-  static const Declaration<ReduceLROnPlateauOptions>& declaration();
+  static Declaration<ReduceLROnPlateauOptions> declaration();
   void load_state_dict(const StateDict& state) override;
 
  private:

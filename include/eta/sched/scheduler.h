@@ -116,14 +116,13 @@ struct Declaration {
 };
 
 // The frame every scheduler with an options struct shares: Self derives from WithOptions<Self, Opts>,
-// defines `static const Declaration<Opts>& declaration();` and gets spec() and the name and field
-// checks in its constructor, which ends with initial_step().
+// defines `static Declaration<Opts> declaration();` (called once) and gets spec() and the name and
+// field checks in its constructor, which ends with initial_step().
 template <class Self, class Opts>
 class WithOptions : public Scheduler {
  public:
   static const SchedulerSpec& spec() {
-    static const SchedulerSpec s =
-        describe<Self>(Self::declaration().name, Self::declaration().fields, Self::declaration().traits);
+    static const SchedulerSpec s = describe<Self>(declared().name, declared().fields, declared().traits);
     return s;
   }
 
@@ -131,8 +130,14 @@ class WithOptions : public Scheduler {
   // Checks `options` against the declared fields before anything else.
   WithOptions(optim::Optimizer& optimizer, const Opts& options) : WithOptions(optimizer) { check_fields(options); }
   // For a scheduler whose own checks come first: it calls check_fields() itself.
-  explicit WithOptions(optim::Optimizer& optimizer) : Scheduler(Self::declaration().name, optimizer) {}
-  void check_fields(const Opts& options) const { util::check_fields(name(), Self::declaration().fields, options); }
+  explicit WithOptions(optim::Optimizer& optimizer) : Scheduler(declared().name, optimizer) {}
+  void check_fields(const Opts& options) const { util::check_fields(name(), declared().fields, options); }
+
+ private:
+  static const Declaration<Opts>& declared() {
+    static const Declaration<Opts> d = Self::declaration();
+    return d;
+  }
 };
 
 }  // namespace eta::sched

@@ -16,7 +16,7 @@ class StepLR : public WithOptions<StepLR, StepLROptions> {
       : StepLR(optimizer, StepLROptions{step_size, gamma}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const Declaration<StepLROptions>& declaration();
+  static Declaration<StepLROptions> declaration();
 
  private:
   int64_t step_size_;
