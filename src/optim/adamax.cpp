@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "eta/tensor/factory.h"
+#include "optim/adam_fields.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -34,13 +35,7 @@ void adamax_elements(int64_t begin, int64_t end, T* __restrict p, const T* __res
 }  // namespace
 
 Declaration<AdamaxOptions> Adamax::declaration() {
-  return {"Adamax", /*suggested_lr=*/0.002,
-          {{"lr", &AdamaxOptions::lr, util::at_least(0)},
-           {"beta1", &AdamaxOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-           {"beta2", &AdamaxOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-           {"eps", &AdamaxOptions::eps, util::at_least(0)},
-           {"weight_decay", &AdamaxOptions::weight_decay, util::at_least(0)},
-           {"maximize", &AdamaxOptions::maximize}}};
+  return {"Adamax", /*suggested_lr=*/0.002, moment_fields<AdamaxOptions>({{"maximize", &AdamaxOptions::maximize}})};
 }
 
 void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

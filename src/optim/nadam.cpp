@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "eta/tensor/factory.h"
+#include "optim/adam_fields.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -40,12 +41,7 @@ void nadam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __rest
 
 Declaration<NAdamOptions> NAdam::declaration() {
   return {"NAdam", /*suggested_lr=*/0.001,
-          {{"lr", &NAdamOptions::lr, util::at_least(0)},
-           {"beta1", &NAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-           {"beta2", &NAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-           {"eps", &NAdamOptions::eps, util::at_least(0)},
-           {"weight_decay", &NAdamOptions::weight_decay, util::at_least(0)},
-           {"momentum_decay", &NAdamOptions::momentum_decay, util::at_least(0)}}};
+          moment_fields<NAdamOptions>({{"momentum_decay", &NAdamOptions::momentum_decay, util::at_least(0)}})};
 }
 
 void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "eta/tensor/factory.h"
+#include "optim/adam_fields.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -40,12 +41,7 @@ void radam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __rest
 }  // namespace
 
 Declaration<RAdamOptions> RAdam::declaration() {
-  return {"RAdam", /*suggested_lr=*/0.001,
-          {{"lr", &RAdamOptions::lr, util::at_least(0)},
-           {"beta1", &RAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-           {"beta2", &RAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-           {"eps", &RAdamOptions::eps, util::at_least(0)},
-           {"weight_decay", &RAdamOptions::weight_decay, util::at_least(0)}}};
+  return {"RAdam", /*suggested_lr=*/0.001, moment_fields<RAdamOptions>()};
 }
 
 void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
