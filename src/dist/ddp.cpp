@@ -3,7 +3,6 @@
 
 #include <cstring>
 #include <map>
-#include <sstream>
 
 #include "dist/backend.h"
 #include "dist/watchdog.h"
@@ -11,6 +10,7 @@
 #include "eta/error.h"
 #include "eta/tensor/factory.h"
 #include "eta/tensor/grad_mode.h"
+#include "eta/util/parse.h"
 #include "tensor/dispatch.h"
 
 namespace eta::dist {
@@ -27,25 +27,12 @@ std::vector<std::string> describe(const nn::Module& m) {
   return lines;
 }
 
-std::string join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  return lines;
-}
-
 // Every rank learns of any rank whose model differs from rank 0's, and all throw the same error.
 void check_same_model(const nn::Module& m) {
-  const std::vector<std::string> all = dist::all_gather(join(describe(m)));
-  const std::vector<std::string> reference = split(all[0]);
+  const std::vector<std::string> all = dist::all_gather(util::join_lines(describe(m)));
+  const std::vector<std::string> reference = util::split_lines(all[0]);
   for (size_t r = 1; r < all.size(); ++r) {
-    const std::vector<std::string> other = split(all[r]);
+    const std::vector<std::string> other = util::split_lines(all[r]);
     if (other == reference) continue;
     size_t i = 0;
     while (i < reference.size() && i < other.size() && reference[i] == other[i]) ++i;

@@ -14,7 +14,18 @@ namespace eta::kernels {
 
 struct PoolGeometry {
   int64_t h, w, kh, kw, sh, sw, ph, pw, oh, ow;
+
+  // 2x2 windows with stride 2 and no padding: the max pool's vectorised path.
+  bool two_by_two() const { return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0; }
 };
+
+// Runs body(p) for each of `planes` (N·C) planes, in parallel tasks of about 4096 outputs.
+template <class F>
+void for_planes(int64_t planes, const PoolGeometry& g, const F& body) {
+  parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(g.oh * g.ow, 1)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) body(p);
+  });
+}
 
 // Which value a window keeps: the larger one, and a NaN over any number (NaN propagates, as in
 // PyTorch). Written as a select so that loops over outputs vectorise.
@@ -129,25 +140,22 @@ template <class T>
 void max_pool_forward(const T* x, int64_t planes, const PoolGeometry& geometry, T* out) {
   const PoolGeometry g = geometry;  // local copy: stores through `out` must not force reloads
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
-  const bool two_by_two = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0;
-  parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_plane, 1)), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const T* in = x + p * in_plane;
-      T* o = out + p * out_plane;
-      if (two_by_two) {
-        max_pool_2x2_rows(in, g.w, g.oh, g.ow, o);
-        continue;
-      }
-      for (int64_t oy = 0; oy < g.oh; ++oy) {
-        // Window rows clamped to the image; padding never wins (it acts as -inf).
-        const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
-        for (int64_t ox = 0; ox < g.ow; ++ox) {
-          const int64_t x0 = std::max<int64_t>(ox * g.sw - g.pw, 0), x1 = std::min(ox * g.sw - g.pw + g.kw, g.w);
-          T best = in[y0 * g.w + x0];
-          for (int64_t iy = y0; iy < y1; ++iy)
-            for (int64_t ix = x0; ix < x1; ++ix) best = max_keep_nan(best, in[iy * g.w + ix]);
-          o[oy * g.ow + ox] = best;
-        }
+  for_planes(planes, g, [&](int64_t p) {
+    const T* in = x + p * in_plane;
+    T* o = out + p * out_plane;
+    if (g.two_by_two()) {
+      max_pool_2x2_rows(in, g.w, g.oh, g.ow, o);
+      return;
+    }
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      // Window rows clamped to the image; padding never wins (it acts as -inf).
+      const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        const int64_t x0 = std::max<int64_t>(ox * g.sw - g.pw, 0), x1 = std::min(ox * g.sw - g.pw + g.kw, g.w);
+        T best = in[y0 * g.w + x0];
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) best = max_keep_nan(best, in[iy * g.w + ix]);
+        o[oy * g.ow + ox] = best;
       }
     }
   });
@@ -159,36 +167,33 @@ template <class T>
 void max_pool_backward(const T* x, const T* out, const T* gout, int64_t planes, const PoolGeometry& geometry, T* gx) {
   const PoolGeometry g = geometry;
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
-  const bool two_by_two = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0;
-  parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_plane, 1)), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const T* in = x + p * in_plane;
-      T* dst = gx + p * in_plane;
-      // With even sizes, 2x2 windows tile the input and write every element: no zeroing needed.
-      if (!two_by_two || g.h != 2 * g.oh || g.w != 2 * g.ow)
-        for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
-      if (two_by_two) {
-        max_pool_2x2_backward_rows(in, g.w, g.oh, g.ow, out + p * out_plane, gout + p * out_plane, dst);
-        continue;
-      }
-      for (int64_t oy = 0; oy < g.oh; ++oy) {
-        const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
-        for (int64_t ox = 0; ox < g.ow; ++ox) {
-          const int64_t x0 = std::max<int64_t>(ox * g.sw - g.pw, 0), x1 = std::min(ox * g.sw - g.pw + g.kw, g.w);
-          const T m = out[p * out_plane + oy * g.ow + ox];
-          const bool nan = m != m;
-          int64_t at = y0 * g.w + x0;
-          for (int64_t iy = y0, found = 0; iy < y1 && !found; ++iy)
-            for (int64_t ix = x0; ix < x1; ++ix) {
-              const T v = in[iy * g.w + ix];
-              if (v == m || (nan && v != v)) {
-                at = iy * g.w + ix;
-                found = 1;
-                break;
-              }
+  for_planes(planes, g, [&](int64_t p) {
+    const T* in = x + p * in_plane;
+    T* dst = gx + p * in_plane;
+    // With even sizes, 2x2 windows tile the input and write every element: no zeroing needed.
+    if (!g.two_by_two() || g.h != 2 * g.oh || g.w != 2 * g.ow)
+      for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
+    if (g.two_by_two()) {
+      max_pool_2x2_backward_rows(in, g.w, g.oh, g.ow, out + p * out_plane, gout + p * out_plane, dst);
+      return;
+    }
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        const int64_t x0 = std::max<int64_t>(ox * g.sw - g.pw, 0), x1 = std::min(ox * g.sw - g.pw + g.kw, g.w);
+        const T m = out[p * out_plane + oy * g.ow + ox];
+        const bool nan = m != m;
+        int64_t at = y0 * g.w + x0;
+        for (int64_t iy = y0, found = 0; iy < y1 && !found; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) {
+            const T v = in[iy * g.w + ix];
+            if (v == m || (nan && v != v)) {
+              at = iy * g.w + ix;
+              found = 1;
+              break;
             }
-          dst[at] += gout[p * out_plane + oy * g.ow + ox];
-        }
+          }
+        dst[at] += gout[p * out_plane + oy * g.ow + ox];
       }
     }
   });
@@ -206,37 +211,33 @@ int64_t avg_pool_divisor(const PoolGeometry& g, int64_t oy, int64_t ox, bool cou
 template <class T>
 void avg_pool_forward(const T* x, int64_t planes, const PoolGeometry& g, bool count_include_pad, T* out) {
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
-  parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_plane, 1)), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const T* in = x + p * in_plane;
-      for (int64_t oy = 0; oy < g.oh; ++oy)
-        for (int64_t ox = 0; ox < g.ow; ++ox) {
-          T acc = 0;
-          for (int64_t iy = std::max<int64_t>(oy * g.sh - g.ph, 0); iy < std::min(oy * g.sh - g.ph + g.kh, g.h); ++iy)
-            for (int64_t ix = std::max<int64_t>(ox * g.sw - g.pw, 0); ix < std::min(ox * g.sw - g.pw + g.kw, g.w); ++ix)
-              acc += in[iy * g.w + ix];
-          out[p * out_plane + oy * g.ow + ox] = acc / static_cast<T>(avg_pool_divisor<T>(g, oy, ox, count_include_pad));
-        }
-    }
+  for_planes(planes, g, [&](int64_t p) {
+    const T* in = x + p * in_plane;
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        T acc = 0;
+        for (int64_t iy = std::max<int64_t>(oy * g.sh - g.ph, 0); iy < std::min(oy * g.sh - g.ph + g.kh, g.h); ++iy)
+          for (int64_t ix = std::max<int64_t>(ox * g.sw - g.pw, 0); ix < std::min(ox * g.sw - g.pw + g.kw, g.w); ++ix)
+            acc += in[iy * g.w + ix];
+        out[p * out_plane + oy * g.ow + ox] = acc / static_cast<T>(avg_pool_divisor<T>(g, oy, ox, count_include_pad));
+      }
   });
 }
 
 template <class T>
 void avg_pool_backward(const T* gout, int64_t planes, const PoolGeometry& g, bool count_include_pad, T* gx) {
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
-  parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_plane, 1)), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      T* dst = gx + p * in_plane;
-      for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
-      for (int64_t oy = 0; oy < g.oh; ++oy)
-        for (int64_t ox = 0; ox < g.ow; ++ox) {
-          const T share = gout[p * out_plane + oy * g.ow + ox] /
-                          static_cast<T>(avg_pool_divisor<T>(g, oy, ox, count_include_pad));
-          for (int64_t iy = std::max<int64_t>(oy * g.sh - g.ph, 0); iy < std::min(oy * g.sh - g.ph + g.kh, g.h); ++iy)
-            for (int64_t ix = std::max<int64_t>(ox * g.sw - g.pw, 0); ix < std::min(ox * g.sw - g.pw + g.kw, g.w); ++ix)
-              dst[iy * g.w + ix] += share;
-        }
-    }
+  for_planes(planes, g, [&](int64_t p) {
+    T* dst = gx + p * in_plane;
+    for (int64_t i = 0; i < in_plane; ++i) dst[i] = T(0);
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        const T share = gout[p * out_plane + oy * g.ow + ox] /
+                        static_cast<T>(avg_pool_divisor<T>(g, oy, ox, count_include_pad));
+        for (int64_t iy = std::max<int64_t>(oy * g.sh - g.ph, 0); iy < std::min(oy * g.sh - g.ph + g.kh, g.h); ++iy)
+          for (int64_t ix = std::max<int64_t>(ox * g.sw - g.pw, 0); ix < std::min(ox * g.sw - g.pw + g.kw, g.w); ++ix)
+            dst[iy * g.w + ix] += share;
+      }
   });
 }
 

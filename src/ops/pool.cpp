@@ -29,6 +29,14 @@ kernels::PoolGeometry pool_geometry(const Tensor& x, std::array<int64_t, 2> k, s
   return {h, w, k[0], k[1], s[0], s[1], p[0], p[1], (h + 2 * p[0] - k[0]) / s[0] + 1, (w + 2 * p[1] - k[1]) / s[1] + 1};
 }
 
+// A new tensor of `shape` and dtype `dt` written by fill(T{}, T* data), T being dt's element type.
+template <class F>
+Tensor filled(const Shape& shape, DType dt, const char* op, const F& fill) {
+  Tensor out = empty(shape, dt);
+  dispatch_floating(dt, op, [&](auto tag) { fill(tag, out.data_ptr<decltype(tag)>()); });
+  return out;
+}
+
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, std::array<int64_t, 2> kernel, std::array<int64_t, 2> stride,
@@ -36,20 +44,16 @@ Tensor max_pool2d(const Tensor& x, std::array<int64_t, 2> kernel, std::array<int
   const kernels::PoolGeometry g = pool_geometry(x, kernel, stride, padding, "max_pool2d");
   const Tensor xc = x.detach().contiguous();
   const int64_t planes = x.size(0) * x.size(1);
-  Tensor out = empty({x.size(0), x.size(1), g.oh, g.ow}, x.dtype());
-  dispatch_floating(x.dtype(), "max_pool2d", [&](auto tag) {
-    using T = decltype(tag);
-    kernels::max_pool_forward(xc.data_ptr<T>(), planes, g, out.data_ptr<T>());
+  const Tensor out = filled({x.size(0), x.size(1), g.oh, g.ow}, x.dtype(), "max_pool2d", [&](auto tag, auto* o) {
+    kernels::max_pool_forward(xc.data_ptr<decltype(tag)>(), planes, g, o);
   });
   const Tensor so = out.detach();
   return autograd::record("max_pool2d", out, {x}, [xc, so, g, planes](const Tensor& grad, const NeedsGrad&) {
     const Tensor gc = grad.contiguous();
-    Tensor gx = empty(xc.shape(), xc.dtype());
-    dispatch_floating(xc.dtype(), "max_pool2d_backward", [&](auto tag) {
+    return std::vector<Tensor>{filled(xc.shape(), xc.dtype(), "max_pool2d_backward", [&](auto tag, auto* gx) {
       using T = decltype(tag);
-      kernels::max_pool_backward(xc.data_ptr<T>(), so.data_ptr<T>(), gc.data_ptr<T>(), planes, g, gx.data_ptr<T>());
-    });
-    return std::vector<Tensor>{gx};
+      kernels::max_pool_backward(xc.data_ptr<T>(), so.data_ptr<T>(), gc.data_ptr<T>(), planes, g, gx);
+    })};
   });
 }
 
@@ -58,21 +62,16 @@ Tensor avg_pool2d(const Tensor& x, std::array<int64_t, 2> kernel, std::array<int
   const kernels::PoolGeometry g = pool_geometry(x, kernel, stride, padding, "avg_pool2d");
   const Tensor xc = x.detach().contiguous();
   const int64_t planes = x.size(0) * x.size(1);
-  Tensor out = empty({x.size(0), x.size(1), g.oh, g.ow}, x.dtype());
-  dispatch_floating(x.dtype(), "avg_pool2d", [&](auto tag) {
-    using T = decltype(tag);
-    kernels::avg_pool_forward(xc.data_ptr<T>(), planes, g, count_include_pad, out.data_ptr<T>());
+  const Tensor out = filled({x.size(0), x.size(1), g.oh, g.ow}, x.dtype(), "avg_pool2d", [&](auto tag, auto* o) {
+    kernels::avg_pool_forward(xc.data_ptr<decltype(tag)>(), planes, g, count_include_pad, o);
   });
   const Shape in_shape = x.shape();
   const DType dt = x.dtype();
   return autograd::record("avg_pool2d", out, {x}, [g, planes, in_shape, dt, count_include_pad](const Tensor& grad, const NeedsGrad&) {
     const Tensor gc = grad.contiguous();
-    Tensor gx = empty(in_shape, dt);
-    dispatch_floating(dt, "avg_pool2d_backward", [&](auto tag) {
-      using T = decltype(tag);
-      kernels::avg_pool_backward(gc.data_ptr<T>(), planes, g, count_include_pad, gx.data_ptr<T>());
-    });
-    return std::vector<Tensor>{gx};
+    return std::vector<Tensor>{filled(in_shape, dt, "avg_pool2d_backward", [&](auto tag, auto* gx) {
+      kernels::avg_pool_backward(gc.data_ptr<decltype(tag)>(), planes, g, count_include_pad, gx);
+    })};
   });
 }
 

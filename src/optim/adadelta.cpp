@@ -33,30 +33,14 @@ void adadelta_elements(int64_t begin, int64_t end, T* __restrict p, const T* __r
 
 }  // namespace
 
-namespace {
-const util::Fields<AdadeltaOptions>& fields() {
-  static const util::Fields<AdadeltaOptions> f = {
-      {"lr", &AdadeltaOptions::lr, util::at_least(0)},
-      {"rho", &AdadeltaOptions::rho, util::between(0, 1)},
-      {"eps", &AdadeltaOptions::eps, util::at_least(0)},
-      {"weight_decay", &AdadeltaOptions::weight_decay, util::at_least(0)},
-      {"maximize", &AdadeltaOptions::maximize}};
-  return f;
+Declaration<AdadeltaOptions> Adadelta::declaration() {
+  return {"Adadelta", /*suggested_lr=*/1.0,
+          {{"lr", &AdadeltaOptions::lr, util::at_least(0)},
+           {"rho", &AdadeltaOptions::rho, util::between(0, 1)},
+           {"eps", &AdadeltaOptions::eps, util::at_least(0)},
+           {"weight_decay", &AdadeltaOptions::weight_decay, util::at_least(0)},
+           {"maximize", &AdadeltaOptions::maximize}}};
 }
-}  // namespace
-
-const OptimizerSpec& Adadelta::spec() {
-  static const OptimizerSpec s = describe<Adadelta>("Adadelta", fields(), 1.0);
-  return s;
-}
-
-Adadelta::Adadelta(std::vector<Tensor> params, const AdadeltaOptions& o)
-    : Adadelta(single_group(std::move(params)), o) {}
-
-Adadelta::Adadelta(std::vector<ParamGroup> groups, const AdadeltaOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
 
 void Adadelta::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), rho = group.option("rho"), eps = group.option("eps");

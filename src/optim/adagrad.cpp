@@ -30,30 +30,15 @@ void adagrad_elements(int64_t begin, int64_t end, T* __restrict p, const T* __re
 
 }  // namespace
 
-namespace {
-const util::Fields<AdagradOptions>& fields() {
-  static const util::Fields<AdagradOptions> f = {
-      {"lr", &AdagradOptions::lr, util::at_least(0)},
-      {"lr_decay", &AdagradOptions::lr_decay, util::at_least(0)},
-      {"weight_decay", &AdagradOptions::weight_decay, util::at_least(0)},
-      {"initial_accumulator_value", &AdagradOptions::initial_accumulator_value, util::at_least(0)},
-      {"eps", &AdagradOptions::eps, util::at_least(0)},
-      {"maximize", &AdagradOptions::maximize}};
-  return f;
+Declaration<AdagradOptions> Adagrad::declaration() {
+  return {"Adagrad", /*suggested_lr=*/0.01,
+          {{"lr", &AdagradOptions::lr, util::at_least(0)},
+           {"lr_decay", &AdagradOptions::lr_decay, util::at_least(0)},
+           {"weight_decay", &AdagradOptions::weight_decay, util::at_least(0)},
+           {"initial_accumulator_value", &AdagradOptions::initial_accumulator_value, util::at_least(0)},
+           {"eps", &AdagradOptions::eps, util::at_least(0)},
+           {"maximize", &AdagradOptions::maximize}}};
 }
-}  // namespace
-
-const OptimizerSpec& Adagrad::spec() {
-  static const OptimizerSpec s = describe<Adagrad>("Adagrad", fields(), 0.01);
-  return s;
-}
-
-Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& o) : Adagrad(single_group(std::move(params)), o) {}
-
-Adagrad::Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
 
 void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), lr_decay = group.option("lr_decay"), eps = group.option("eps");

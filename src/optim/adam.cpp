@@ -48,29 +48,9 @@ void adam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restr
 
 }  // namespace
 
-const OptimizerSpec& Adam::spec() {
-  static const OptimizerSpec s = describe<Adam>("Adam", adam_fields<AdamOptions>(), 1e-3);
-  return s;
-}
+Declaration<AdamOptions> Adam::declaration() { return {"Adam", /*suggested_lr=*/1e-3, adam_fields<AdamOptions>()}; }
 
-const OptimizerSpec& AdamW::spec() {
-  static const OptimizerSpec s = describe<AdamW>("AdamW", adam_fields<AdamWOptions>(), 1e-3);
-  return s;
-}
-
-Adam::Adam(std::vector<Tensor> params, const AdamOptions& o) : Adam(single_group(std::move(params)), o) {}
-
-Adam::Adam(std::vector<ParamGroup> groups, const AdamOptions& o)
-    : Adam(spec(), std::move(groups), util::numeric_values(adam_fields<AdamOptions>(), o), /*decoupled=*/false) {}
-
-AdamW::AdamW(std::vector<ParamGroup> groups, const AdamWOptions& o)
-    : Adam(spec(), std::move(groups), util::numeric_values(adam_fields<AdamWOptions>(), o), /*decoupled=*/true) {}
-
-Adam::Adam(const OptimizerSpec& spec, std::vector<ParamGroup> groups, const Options& defaults, bool decoupled)
-    : Optimizer(spec, defaults), decoupled_weight_decay_(decoupled) {
-  add_param_groups(std::move(groups));
-}
-
+Declaration<AdamWOptions> AdamW::declaration() { return {"AdamW", /*suggested_lr=*/1e-3, adam_fields<AdamWOptions>()}; }
 
 void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
@@ -89,7 +69,7 @@ void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, Pa
   Tensor& m_t = state.tensors["exp_avg"];
   Tensor& v_t = state.tensors["exp_avg_sq"];
   Tensor vmax_t = amsgrad ? state.tensors["max_exp_avg_sq"] : Tensor();
-  const bool decoupled = decoupled_weight_decay_;
+  const bool decoupled = decoupled_weight_decay();
   detail::dispatch(param, name().c_str(), [&](auto tag) {
     using T = decltype(tag);
     T* param_p = param.data_ptr<T>();

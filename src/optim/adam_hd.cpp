@@ -11,25 +11,11 @@
 
 namespace eta::optim {
 
-namespace {
-
-util::Fields<AdamHDOptions> adam_hd_fields() {
-  util::Fields<AdamHDOptions> f = adam_fields<AdamHDOptions>();
-  f.push_back({"hypergrad_lr", &AdamHDOptions::hypergrad_lr, util::at_least(0)});
-  return f;
+Declaration<AdamHDOptions> AdamHD::declaration() {
+  Declaration<AdamHDOptions> d{"AdamHD", /*suggested_lr=*/1e-3, adam_fields<AdamHDOptions>()};
+  d.fields.push_back({"hypergrad_lr", &AdamHDOptions::hypergrad_lr, util::at_least(0)});
+  return d;
 }
-
-}  // namespace
-
-const OptimizerSpec& AdamHD::spec() {
-  static const OptimizerSpec s = describe<AdamHD>("AdamHD", adam_hd_fields(), 1e-3);
-  return s;
-}
-
-AdamHD::AdamHD(std::vector<Tensor> params, const AdamHDOptions& o) : AdamHD(single_group(std::move(params)), o) {}
-
-AdamHD::AdamHD(std::vector<ParamGroup> groups, const AdamHDOptions& o)
-    : Adam(spec(), std::move(groups), util::numeric_values(adam_hd_fields(), o), /*decoupled=*/false) {}
 
 void AdamHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
                           const std::vector<ParamState*>& states) {

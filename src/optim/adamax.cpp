@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "eta/tensor/factory.h"
+#include "optim/adam_fields.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -33,30 +34,9 @@ void adamax_elements(int64_t begin, int64_t end, T* __restrict p, const T* __res
 
 }  // namespace
 
-namespace {
-const util::Fields<AdamaxOptions>& fields() {
-  static const util::Fields<AdamaxOptions> f = {
-      {"lr", &AdamaxOptions::lr, util::at_least(0)},
-      {"beta1", &AdamaxOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-      {"beta2", &AdamaxOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-      {"eps", &AdamaxOptions::eps, util::at_least(0)},
-      {"weight_decay", &AdamaxOptions::weight_decay, util::at_least(0)},
-      {"maximize", &AdamaxOptions::maximize}};
-  return f;
+Declaration<AdamaxOptions> Adamax::declaration() {
+  return {"Adamax", /*suggested_lr=*/0.002, moment_fields<AdamaxOptions>({{"maximize", &AdamaxOptions::maximize}})};
 }
-}  // namespace
-
-const OptimizerSpec& Adamax::spec() {
-  static const OptimizerSpec s = describe<Adamax>("Adamax", fields(), 0.002);
-  return s;
-}
-
-Adamax::Adamax(std::vector<Tensor> params, const AdamaxOptions& o) : Adamax(single_group(std::move(params)), o) {}
-
-Adamax::Adamax(std::vector<ParamGroup> groups, const AdamaxOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
 
 void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");

@@ -12,15 +12,6 @@ namespace eta::optim {
 
 namespace {
 
-const util::Fields<LionOptions>& fields() {
-  static const util::Fields<LionOptions> f = {{"lr", &LionOptions::lr, util::at_least(0)},
-                                              {"beta1", &LionOptions::beta1, util::between(0, 1)},
-                                              {"beta2", &LionOptions::beta2, util::between(0, 1)},
-                                              {"weight_decay", &LionOptions::weight_decay, util::at_least(0)},
-                                              {"maximize", &LionOptions::maximize}};
-  return f;
-}
-
 template <class T>
 struct LionConstants {
   T sign, b1, one_b1, b2, one_b2, neg_lr, mul;  // sign: -1 to maximize; mul: 1 − lr·wd
@@ -41,15 +32,13 @@ void lion_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restr
 
 }  // namespace
 
-const OptimizerSpec& Lion::spec() {
-  static const OptimizerSpec s = describe<Lion>("Lion", fields(), 1e-4);
-  return s;
-}
-
-Lion::Lion(std::vector<Tensor> params, const LionOptions& o) : Lion(single_group(std::move(params)), o) {}
-
-Lion::Lion(std::vector<ParamGroup> groups, const LionOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
+Declaration<LionOptions> Lion::declaration() {
+  return {"Lion", /*suggested_lr=*/1e-4,
+          {{"lr", &LionOptions::lr, util::at_least(0)},
+           {"beta1", &LionOptions::beta1, util::between(0, 1)},
+           {"beta2", &LionOptions::beta2, util::between(0, 1)},
+           {"weight_decay", &LionOptions::weight_decay, util::at_least(0)},
+           {"maximize", &LionOptions::maximize}}};
 }
 
 void Lion::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "eta/tensor/factory.h"
+#include "optim/adam_fields.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -38,30 +39,10 @@ void nadam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __rest
 
 }  // namespace
 
-namespace {
-const util::Fields<NAdamOptions>& fields() {
-  static const util::Fields<NAdamOptions> f = {
-      {"lr", &NAdamOptions::lr, util::at_least(0)},
-      {"beta1", &NAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-      {"beta2", &NAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-      {"eps", &NAdamOptions::eps, util::at_least(0)},
-      {"weight_decay", &NAdamOptions::weight_decay, util::at_least(0)},
-      {"momentum_decay", &NAdamOptions::momentum_decay, util::at_least(0)}};
-  return f;
+Declaration<NAdamOptions> NAdam::declaration() {
+  return {"NAdam", /*suggested_lr=*/0.001,
+          moment_fields<NAdamOptions>({{"momentum_decay", &NAdamOptions::momentum_decay, util::at_least(0)}})};
 }
-}  // namespace
-
-const OptimizerSpec& NAdam::spec() {
-  static const OptimizerSpec s = describe<NAdam>("NAdam", fields(), 0.001);
-  return s;
-}
-
-NAdam::NAdam(std::vector<Tensor> params, const NAdamOptions& o) : NAdam(single_group(std::move(params)), o) {}
-
-NAdam::NAdam(std::vector<ParamGroup> groups, const NAdamOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
 
 void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "eta/tensor/factory.h"
+#include "optim/adam_fields.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -39,29 +40,9 @@ void radam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __rest
 
 }  // namespace
 
-namespace {
-const util::Fields<RAdamOptions>& fields() {
-  static const util::Fields<RAdamOptions> f = {
-      {"lr", &RAdamOptions::lr, util::at_least(0)},
-      {"beta1", &RAdamOptions::beta1, util::between(0, 1, /*hi_open=*/true)},
-      {"beta2", &RAdamOptions::beta2, util::between(0, 1, /*hi_open=*/true)},
-      {"eps", &RAdamOptions::eps, util::at_least(0)},
-      {"weight_decay", &RAdamOptions::weight_decay, util::at_least(0)}};
-  return f;
+Declaration<RAdamOptions> RAdam::declaration() {
+  return {"RAdam", /*suggested_lr=*/0.001, moment_fields<RAdamOptions>()};
 }
-}  // namespace
-
-const OptimizerSpec& RAdam::spec() {
-  static const OptimizerSpec s = describe<RAdam>("RAdam", fields(), 0.001);
-  return s;
-}
-
-RAdam::RAdam(std::vector<Tensor> params, const RAdamOptions& o) : RAdam(single_group(std::move(params)), o) {}
-
-RAdam::RAdam(std::vector<ParamGroup> groups, const RAdamOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
 
 void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");

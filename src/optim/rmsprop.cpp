@@ -47,31 +47,16 @@ void rmsprop_elements(int64_t begin, int64_t end, T* __restrict p, const T* __re
 
 }  // namespace
 
-namespace {
-const util::Fields<RMSpropOptions>& fields() {
-  static const util::Fields<RMSpropOptions> f = {
-      {"lr", &RMSpropOptions::lr, util::at_least(0)},
-      {"alpha", &RMSpropOptions::alpha, util::at_least(0)},
-      {"eps", &RMSpropOptions::eps, util::at_least(0)},
-      {"weight_decay", &RMSpropOptions::weight_decay, util::at_least(0)},
-      {"momentum", &RMSpropOptions::momentum, util::at_least(0)},
-      {"centered", &RMSpropOptions::centered},
-      {"maximize", &RMSpropOptions::maximize}};
-  return f;
+Declaration<RMSpropOptions> RMSprop::declaration() {
+  return {"RMSprop", /*suggested_lr=*/0.001,
+          {{"lr", &RMSpropOptions::lr, util::at_least(0)},
+           {"alpha", &RMSpropOptions::alpha, util::at_least(0)},
+           {"eps", &RMSpropOptions::eps, util::at_least(0)},
+           {"weight_decay", &RMSpropOptions::weight_decay, util::at_least(0)},
+           {"momentum", &RMSpropOptions::momentum, util::at_least(0)},
+           {"centered", &RMSpropOptions::centered},
+           {"maximize", &RMSpropOptions::maximize}}};
 }
-}  // namespace
-
-const OptimizerSpec& RMSprop::spec() {
-  static const OptimizerSpec s = describe<RMSprop>("RMSprop", fields(), 0.001);
-  return s;
-}
-
-RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& o) : RMSprop(single_group(std::move(params)), o) {}
-
-RMSprop::RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
 
 void RMSprop::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), alpha = group.option("alpha"), eps = group.option("eps");

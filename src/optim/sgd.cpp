@@ -35,33 +35,18 @@ void sgd_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restri
 
 }  // namespace
 
-namespace {
-const util::Fields<SGDOptions>& fields() {
-  static const util::Fields<SGDOptions> f = {
-      {"lr", &SGDOptions::lr, util::at_least(0)},
-      {"momentum", &SGDOptions::momentum, util::at_least(0)},
-      {"dampening", &SGDOptions::dampening},
-      {"weight_decay", &SGDOptions::weight_decay, util::at_least(0)},
-      {"nesterov", &SGDOptions::nesterov},
-      {"maximize", &SGDOptions::maximize}};
-  return f;
-}
-}  // namespace
-
-const OptimizerSpec& SGD::spec() {
-  static const OptimizerSpec s = describe<SGD>("SGD", fields(), 0.05);
-  return s;
+Declaration<SGDOptions> SGD::declaration() {
+  return {"SGD", /*suggested_lr=*/0.05,
+          {{"lr", &SGDOptions::lr, util::at_least(0)},
+           {"momentum", &SGDOptions::momentum, util::at_least(0)},
+           {"dampening", &SGDOptions::dampening},
+           {"weight_decay", &SGDOptions::weight_decay, util::at_least(0)},
+           {"nesterov", &SGDOptions::nesterov},
+           {"maximize", &SGDOptions::maximize}}};
 }
 
-SGD::SGD(std::vector<Tensor> params, const SGDOptions& o) : SGD(single_group(std::move(params)), o) {}
-
-SGD::SGD(std::vector<ParamGroup> groups, const SGDOptions& o) : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
-void SGD::validate(const Options& o) const {
+void SGD::check_rules(const Options& o) {
   ETA_CHECK(!std::isnan(o.at("lr")), "SGD: lr is required (PyTorch's SGD has no default learning rate)");
-  Optimizer::validate(o);
   ETA_CHECK(o.at("nesterov") == 0 || (o.at("momentum") > 0 && o.at("dampening") == 0),
             "SGD: nesterov requires momentum > 0 and dampening = 0 (got momentum ", o.at("momentum"), ", dampening ",
             o.at("dampening"), ")");

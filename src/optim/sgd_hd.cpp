@@ -10,33 +10,16 @@
 
 namespace eta::optim {
 
-namespace {
-
-const util::Fields<SGDHDOptions>& fields() {
-  static const util::Fields<SGDHDOptions> f = {{"lr", &SGDHDOptions::lr, util::at_least(0)},
-                                               {"weight_decay", &SGDHDOptions::weight_decay, util::at_least(0)},
-                                               {"hypergrad_lr", &SGDHDOptions::hypergrad_lr, util::at_least(0)},
-                                               {"maximize", &SGDHDOptions::maximize}};
-  return f;
+Declaration<SGDHDOptions> SGDHD::declaration() {
+  return {"SGDHD", /*suggested_lr=*/0.05,
+          {{"lr", &SGDHDOptions::lr, util::at_least(0)},
+           {"weight_decay", &SGDHDOptions::weight_decay, util::at_least(0)},
+           {"hypergrad_lr", &SGDHDOptions::hypergrad_lr, util::at_least(0)},
+           {"maximize", &SGDHDOptions::maximize}}};
 }
 
-}  // namespace
-
-const OptimizerSpec& SGDHD::spec() {
-  static const OptimizerSpec s = describe<SGDHD>("SGDHD", fields(), 0.05);
-  return s;
-}
-
-SGDHD::SGDHD(std::vector<Tensor> params, const SGDHDOptions& o) : SGDHD(single_group(std::move(params)), o) {}
-
-SGDHD::SGDHD(std::vector<ParamGroup> groups, const SGDHDOptions& o)
-    : Optimizer(spec(), util::numeric_values(fields(), o)) {
-  add_param_groups(std::move(groups));
-}
-
-void SGDHD::validate(const Options& o) const {
+void SGDHD::check_rules(const Options& o) {
   ETA_CHECK(!std::isnan(o.at("lr")), "SGDHD: lr (the starting learning rate) is required, as for SGD");
-  Optimizer::validate(o);
 }
 
 void SGDHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,

@@ -3,23 +3,14 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<ConstantLROptions>& fields() {
-  static const util::Fields<ConstantLROptions> f = {
-      {"factor", &ConstantLROptions::factor, util::between(0, 1)},
-      {"total_iters", &ConstantLROptions::total_iters, util::at_least(0)}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& ConstantLR::spec() {
-  static const SchedulerSpec s = describe<ConstantLR>("ConstantLR", fields());
-  return s;
+Declaration<ConstantLROptions> ConstantLR::declaration() {
+  return {"ConstantLR",
+          {{"factor", &ConstantLROptions::factor, util::between(0, 1)},
+           {"total_iters", &ConstantLROptions::total_iters, util::at_least(0)}}};
 }
 
 ConstantLR::ConstantLR(optim::Optimizer& optimizer, const ConstantLROptions& o)
-    : Scheduler("ConstantLR", optimizer), factor_(o.factor), total_iters_(o.total_iters) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), factor_(o.factor), total_iters_(o.total_iters) {
   initial_step();
 }
 

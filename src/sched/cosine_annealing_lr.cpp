@@ -9,23 +9,15 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<CosineAnnealingLROptions>& fields() {
-  static const util::Fields<CosineAnnealingLROptions> f = {
-      {"T_max", &CosineAnnealingLROptions::T_max, util::above(0), /*required=*/true},
-      {"eta_min", &CosineAnnealingLROptions::eta_min}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& CosineAnnealingLR::spec() {
-  static const SchedulerSpec s = describe<CosineAnnealingLR>("CosineAnnealingLR", fields(), {.length_flags = {"T_max"}});
-  return s;
+Declaration<CosineAnnealingLROptions> CosineAnnealingLR::declaration() {
+  return {"CosineAnnealingLR",
+          {{"T_max", &CosineAnnealingLROptions::T_max, util::above(0), /*required=*/true},
+           {"eta_min", &CosineAnnealingLROptions::eta_min}},
+          {.length_flags = {"T_max"}}};
 }
 
 CosineAnnealingLR::CosineAnnealingLR(optim::Optimizer& optimizer, const CosineAnnealingLROptions& o)
-    : Scheduler("CosineAnnealingLR", optimizer), T_max_(o.T_max), eta_min_(o.eta_min) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), T_max_(o.T_max), eta_min_(o.eta_min) {
   initial_step();
 }
 

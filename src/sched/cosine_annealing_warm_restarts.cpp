@@ -8,25 +8,16 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<CosineAnnealingWarmRestartsOptions>& fields() {
-  static const util::Fields<CosineAnnealingWarmRestartsOptions> f = {
-      {"T_0", &CosineAnnealingWarmRestartsOptions::T_0, util::above(0), /*required=*/true},
-      {"T_mult", &CosineAnnealingWarmRestartsOptions::T_mult, util::at_least(1)},
-      {"eta_min", &CosineAnnealingWarmRestartsOptions::eta_min}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& CosineAnnealingWarmRestarts::spec() {
-  static const SchedulerSpec s = describe<CosineAnnealingWarmRestarts>("CosineAnnealingWarmRestarts", fields());
-  return s;
+Declaration<CosineAnnealingWarmRestartsOptions> CosineAnnealingWarmRestarts::declaration() {
+  return {"CosineAnnealingWarmRestarts",
+          {{"T_0", &CosineAnnealingWarmRestartsOptions::T_0, util::above(0), /*required=*/true},
+           {"T_mult", &CosineAnnealingWarmRestartsOptions::T_mult, util::at_least(1)},
+           {"eta_min", &CosineAnnealingWarmRestartsOptions::eta_min}}};
 }
 
 CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(optim::Optimizer& optimizer,
                                                          const CosineAnnealingWarmRestartsOptions& o)
-    : Scheduler("CosineAnnealingWarmRestarts", optimizer), T_0_(o.T_0), T_mult_(o.T_mult), eta_min_(o.eta_min) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), T_0_(o.T_0), T_mult_(o.T_mult), eta_min_(o.eta_min) {
   initial_step();
 }
 

@@ -15,40 +15,34 @@ namespace eta::sched {
 namespace {
 
 // PyTorch sets each group's lr to base_lr before the scheduler records initial_lr.
-const char* set_base_lrs(optim::Optimizer& optimizer, const CyclicLROptions& o) {
+optim::Optimizer& with_base_lrs(optim::Optimizer& optimizer, const CyclicLROptions& o) {
   auto& groups = optimizer.param_groups();
   const auto base = detail::per_group("CyclicLR", o.base_lr, groups.size(), "base_lr");
   for (size_t g = 0; g < groups.size(); ++g) groups[g].lr() = base[g];
-  return "CyclicLR";
+  return optimizer;
 }
-
-using O = CyclicLROptions;
-const util::Fields<O>& fields() {
-  static const util::Fields<O> f = {{"base_lr", &O::base_lr, util::at_least(0), /*required=*/true},
-                                    {"max_lr", &O::max_lr, util::at_least(0), /*required=*/true},
-                                    {"step_size_up", &O::step_size_up, util::above(0)},
-                                    {"step_size_down", &O::step_size_down, util::at_least(0)},  // 0: step_size_up
-                                    {"mode", &O::mode, util::one_of({"triangular", "triangular2", "exp_range"})},
-                                    {"gamma", &O::gamma},
-                                    {"cycle_momentum", &O::cycle_momentum},
-                                    {"base_momentum", &O::base_momentum},
-                                    {"max_momentum", &O::max_momentum}};
-  return f;
-}
-
 }  // namespace
 
-const SchedulerSpec& CyclicLR::spec() {
-  static const SchedulerSpec s = describe<CyclicLR>("CyclicLR", fields(), {.cycles_momentum = true});
-  return s;
+Declaration<CyclicLROptions> CyclicLR::declaration() {
+  return {"CyclicLR",
+          {{"base_lr", &CyclicLROptions::base_lr, util::at_least(0), /*required=*/true},
+           {"max_lr", &CyclicLROptions::max_lr, util::at_least(0), /*required=*/true},
+           {"step_size_up", &CyclicLROptions::step_size_up, util::above(0)},
+           {"step_size_down", &CyclicLROptions::step_size_down, util::at_least(0)},  // 0: step_size_up
+           {"mode", &CyclicLROptions::mode, util::one_of({"triangular", "triangular2", "exp_range"})},
+           {"gamma", &CyclicLROptions::gamma},
+           {"cycle_momentum", &CyclicLROptions::cycle_momentum},
+           {"base_momentum", &CyclicLROptions::base_momentum},
+           {"max_momentum", &CyclicLROptions::max_momentum}},
+          {.cycles_momentum = true}};
 }
 
 CyclicLR::CyclicLR(optim::Optimizer& optimizer, CyclicLROptions options)
-    : Scheduler(set_base_lrs(optimizer, options), optimizer), o_(std::move(options)) {
+    : WithOptions(with_base_lrs(optimizer, options)), o_(std::move(options)) {
   auto& groups = optimizer.param_groups();
   base_lrs_ = detail::per_group("CyclicLR", o_.base_lr, groups.size(), "base_lr");
   max_lrs_ = detail::per_group("CyclicLR", o_.max_lr, groups.size(), "max_lr");
-  util::check_fields(name(), fields(), o_);
+  check_fields(o_);
   const double up = static_cast<double>(o_.step_size_up);
   const double down = o_.step_size_down > 0 ? static_cast<double>(o_.step_size_down) : up;
   total_size_ = up + down;
@@ -101,5 +95,4 @@ void CyclicLR::apply_extras(int64_t step) {
   auto& groups = optimizer().param_groups();
   for (size_t g = 0; g < groups.size(); ++g) groups[g].option("momentum") = momentum_at(step, g);
 }
-
 }  // namespace eta::sched

@@ -5,22 +5,13 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<ExponentialLROptions>& fields() {
-  static const util::Fields<ExponentialLROptions> f = {
-      {"gamma", &ExponentialLROptions::gamma, util::at_least(0), /*required=*/true}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& ExponentialLR::spec() {
-  static const SchedulerSpec s = describe<ExponentialLR>("ExponentialLR", fields());
-  return s;
+Declaration<ExponentialLROptions> ExponentialLR::declaration() {
+  return {"ExponentialLR",
+          {{"gamma", &ExponentialLROptions::gamma, util::at_least(0), /*required=*/true}}};
 }
 
 ExponentialLR::ExponentialLR(optim::Optimizer& optimizer, const ExponentialLROptions& o)
-    : Scheduler("ExponentialLR", optimizer), gamma_(o.gamma) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), gamma_(o.gamma) {
   initial_step();
 }
 

@@ -6,22 +6,13 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<InverseSqrtLROptions>& fields() {
-  static const util::Fields<InverseSqrtLROptions> f = {
-      {"warmup_steps", &InverseSqrtLROptions::warmup_steps, util::at_least(0)}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& InverseSqrtLR::spec() {
-  static const SchedulerSpec s = describe<InverseSqrtLR>("InverseSqrtLR", fields());
-  return s;
+Declaration<InverseSqrtLROptions> InverseSqrtLR::declaration() {
+  return {"InverseSqrtLR",
+          {{"warmup_steps", &InverseSqrtLROptions::warmup_steps, util::at_least(0)}}};
 }
 
 InverseSqrtLR::InverseSqrtLR(optim::Optimizer& optimizer, const InverseSqrtLROptions& o)
-    : Scheduler("InverseSqrtLR", optimizer), warmup_steps_(o.warmup_steps) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), warmup_steps_(o.warmup_steps) {
   initial_step();
 }
 

@@ -5,25 +5,15 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<LinearLROptions>& fields() {
-  static const util::Fields<LinearLROptions> f = {
-      // PyTorch allows start_factor 0 but its chained form then divides by zero; the closed form is fine.
-      {"start_factor", &LinearLROptions::start_factor, util::between(0, 1)},
-      {"end_factor", &LinearLROptions::end_factor, util::between(0, 1)},
-      {"total_iters", &LinearLROptions::total_iters, util::above(0)}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& LinearLR::spec() {
-  static const SchedulerSpec s = describe<LinearLR>("LinearLR", fields());
-  return s;
+Declaration<LinearLROptions> LinearLR::declaration() {
+  return {"LinearLR",
+          {{"start_factor", &LinearLROptions::start_factor, util::between(0, 1)},
+           {"end_factor", &LinearLROptions::end_factor, util::between(0, 1)},
+           {"total_iters", &LinearLROptions::total_iters, util::above(0)}}};
 }
 
 LinearLR::LinearLR(optim::Optimizer& optimizer, const LinearLROptions& o)
-    : Scheduler("LinearLR", optimizer), start_factor_(o.start_factor), end_factor_(o.end_factor), total_iters_(o.total_iters) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), start_factor_(o.start_factor), end_factor_(o.end_factor), total_iters_(o.total_iters) {
   initial_step();
 }
 

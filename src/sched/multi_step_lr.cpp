@@ -8,26 +8,17 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<MultiStepLROptions>& fields() {
-  static const util::Fields<MultiStepLROptions> f = {
-      {"milestones", &MultiStepLROptions::milestones, {}, /*required=*/true},
-      {"gamma", &MultiStepLROptions::gamma, util::at_least(0)}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& MultiStepLR::spec() {
-  static const SchedulerSpec s = describe<MultiStepLR>("MultiStepLR", fields());
-  return s;
+Declaration<MultiStepLROptions> MultiStepLR::declaration() {
+  return {"MultiStepLR",
+          {{"milestones", &MultiStepLROptions::milestones, {}, /*required=*/true},
+           {"gamma", &MultiStepLROptions::gamma, util::at_least(0)}}};
 }
 
 MultiStepLR::MultiStepLR(optim::Optimizer& optimizer, const MultiStepLROptions& o)
-    : Scheduler("MultiStepLR", optimizer), milestones_(o.milestones), gamma_(o.gamma) {
+    : WithOptions(optimizer, o), milestones_(o.milestones), gamma_(o.gamma) {
   for (size_t i = 1; i < milestones_.size(); ++i)
     ETA_CHECK(milestones_[i - 1] <= milestones_[i], "MultiStepLR: milestones must be in increasing order, but ",
               milestones_[i - 1], " comes before ", milestones_[i]);
-  util::check_fields(name(), fields(), o);
   initial_step();
 }
 

@@ -12,35 +12,25 @@
 
 namespace eta::sched {
 
-namespace {
-
-using O = OneCycleLROptions;
-const util::Fields<O>& fields() {
-  static const util::Fields<O> f = {{"max_lr", &O::max_lr, util::at_least(0), /*required=*/true},
-                                    {"total_steps", &O::total_steps, util::at_least(0)},
-                                    {"epochs", &O::epochs, util::at_least(0)},
-                                    {"steps_per_epoch", &O::steps_per_epoch, util::at_least(0)},
-                                    {"pct_start", &O::pct_start, util::between(0, 1)},
-                                    {"anneal_strategy", &O::anneal_strategy, util::one_of({"cos", "linear"})},
-                                    {"cycle_momentum", &O::cycle_momentum},
-                                    {"base_momentum", &O::base_momentum},
-                                    {"max_momentum", &O::max_momentum},
-                                    {"div_factor", &O::div_factor, util::above(0)},
-                                    {"final_div_factor", &O::final_div_factor, util::above(0)},
-                                    {"three_phase", &O::three_phase}};
-  return f;
-}
-
-}  // namespace
-
-const SchedulerSpec& OneCycleLR::spec() {
-  static const SchedulerSpec s =
-      describe<OneCycleLR>("OneCycleLR", fields(), {.length_flags = {"total_steps", "epochs"}, .cycles_momentum = true});
-  return s;
+Declaration<OneCycleLROptions> OneCycleLR::declaration() {
+  return {"OneCycleLR",
+          {{"max_lr", &OneCycleLROptions::max_lr, util::at_least(0), /*required=*/true},
+           {"total_steps", &OneCycleLROptions::total_steps, util::at_least(0)},
+           {"epochs", &OneCycleLROptions::epochs, util::at_least(0)},
+           {"steps_per_epoch", &OneCycleLROptions::steps_per_epoch, util::at_least(0)},
+           {"pct_start", &OneCycleLROptions::pct_start, util::between(0, 1)},
+           {"anneal_strategy", &OneCycleLROptions::anneal_strategy, util::one_of({"cos", "linear"})},
+           {"cycle_momentum", &OneCycleLROptions::cycle_momentum},
+           {"base_momentum", &OneCycleLROptions::base_momentum},
+           {"max_momentum", &OneCycleLROptions::max_momentum},
+           {"div_factor", &OneCycleLROptions::div_factor, util::above(0)},
+           {"final_div_factor", &OneCycleLROptions::final_div_factor, util::above(0)},
+           {"three_phase", &OneCycleLROptions::three_phase}},
+          {.length_flags = {"total_steps", "epochs"}, .cycles_momentum = true}};
 }
 
 OneCycleLR::OneCycleLR(optim::Optimizer& optimizer, const OneCycleLROptions& o)
-    : Scheduler("OneCycleLR", optimizer), linear_(o.anneal_strategy == "linear"), cycle_momentum_(o.cycle_momentum) {
+    : WithOptions(optimizer), linear_(o.anneal_strategy == "linear"), cycle_momentum_(o.cycle_momentum) {
   if (o.total_steps != 0) {
     check(o.total_steps > 0, "total_steps", static_cast<double>(o.total_steps), "expected a positive integer");
     total_steps_ = o.total_steps;
@@ -51,7 +41,7 @@ OneCycleLR::OneCycleLR(optim::Optimizer& optimizer, const OneCycleLROptions& o)
     check(o.steps_per_epoch > 0, "steps_per_epoch", static_cast<double>(o.steps_per_epoch), "expected a positive integer");
     total_steps_ = o.epochs * o.steps_per_epoch;
   }
-  util::check_fields(name(), fields(), o);
+  check_fields(o);
   const double T = static_cast<double>(total_steps_);
   // Anchors: 0 initial_lr, 1 max_lr, 2 min_lr; momenta 0 max_momentum, 1 base_momentum.
   if (o.three_phase)
@@ -110,5 +100,4 @@ void OneCycleLR::apply_extras(int64_t step) {
   auto& groups = optimizer().param_groups();
   for (size_t g = 0; g < groups.size(); ++g) groups[g].option(use_beta1_ ? "beta1" : "momentum") = momentum_at(step, g);
 }
-
 }  // namespace eta::sched

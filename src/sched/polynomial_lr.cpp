@@ -6,23 +6,14 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<PolynomialLROptions>& fields() {
-  static const util::Fields<PolynomialLROptions> f = {
-      {"total_iters", &PolynomialLROptions::total_iters, util::above(0)},
-      {"power", &PolynomialLROptions::power}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& PolynomialLR::spec() {
-  static const SchedulerSpec s = describe<PolynomialLR>("PolynomialLR", fields());
-  return s;
+Declaration<PolynomialLROptions> PolynomialLR::declaration() {
+  return {"PolynomialLR",
+          {{"total_iters", &PolynomialLROptions::total_iters, util::above(0)},
+           {"power", &PolynomialLROptions::power}}};
 }
 
 PolynomialLR::PolynomialLR(optim::Optimizer& optimizer, const PolynomialLROptions& o)
-    : Scheduler("PolynomialLR", optimizer), total_iters_(o.total_iters), power_(o.power) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), total_iters_(o.total_iters), power_(o.power) {
   initial_step();
 }
 

@@ -11,29 +11,21 @@
 
 namespace eta::sched {
 
-namespace {
-using O = ReduceLROnPlateauOptions;
-const util::Fields<O>& fields() {
-  static const util::Fields<O> f = {{"mode", &O::mode, util::one_of({"min", "max"})},
-                                    {"factor", &O::factor, util::between(0, 1, /*hi_open=*/true)},
-                                    {"patience", &O::patience, util::at_least(0)},
-                                    {"threshold", &O::threshold},
-                                    {"threshold_mode", &O::threshold_mode, util::one_of({"rel", "abs"})},
-                                    {"cooldown", &O::cooldown, util::at_least(0)},
-                                    {"min_lr", &O::min_lr, util::at_least(0)},
-                                    {"eps", &O::eps}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& ReduceLROnPlateau::spec() {
-  static const SchedulerSpec s = describe<ReduceLROnPlateau>("ReduceLROnPlateau", fields(), {.on_metric = true});
-  return s;
+Declaration<ReduceLROnPlateauOptions> ReduceLROnPlateau::declaration() {
+  return {"ReduceLROnPlateau",
+          {{"mode", &ReduceLROnPlateauOptions::mode, util::one_of({"min", "max"})},
+           {"factor", &ReduceLROnPlateauOptions::factor, util::between(0, 1, /*hi_open=*/true)},
+           {"patience", &ReduceLROnPlateauOptions::patience, util::at_least(0)},
+           {"threshold", &ReduceLROnPlateauOptions::threshold},
+           {"threshold_mode", &ReduceLROnPlateauOptions::threshold_mode, util::one_of({"rel", "abs"})},
+           {"cooldown", &ReduceLROnPlateauOptions::cooldown, util::at_least(0)},
+           {"min_lr", &ReduceLROnPlateauOptions::min_lr, util::at_least(0)},
+           {"eps", &ReduceLROnPlateauOptions::eps}},
+          {.on_metric = true}};
 }
 
 ReduceLROnPlateau::ReduceLROnPlateau(optim::Optimizer& optimizer, const ReduceLROnPlateauOptions& o)
-    : Scheduler("ReduceLROnPlateau", optimizer), o_(o) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), o_(o) {
   const size_t groups = optimizer.param_groups().size();
   ETA_CHECK(o.min_lr.size() == 1 || o.min_lr.size() == groups, "ReduceLROnPlateau: expected 1 or ", groups,
             " min_lrs, got ", o.min_lr.size());
@@ -99,5 +91,4 @@ void ReduceLROnPlateau::load_state_dict(const StateDict& state) {
   num_bad_epochs_ = static_cast<int64_t>(state.at("num_bad_epochs").item());
   cooldown_counter_ = static_cast<int64_t>(state.at("cooldown_counter").item());
 }
-
 }  // namespace eta::sched

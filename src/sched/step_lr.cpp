@@ -5,22 +5,14 @@
 
 namespace eta::sched {
 
-namespace {
-const util::Fields<StepLROptions>& fields() {
-  static const util::Fields<StepLROptions> f = {{"step_size", &StepLROptions::step_size, util::above(0), /*required=*/true},
-                                                  {"gamma", &StepLROptions::gamma, util::at_least(0)}};
-  return f;
-}
-}  // namespace
-
-const SchedulerSpec& StepLR::spec() {
-  static const SchedulerSpec s = describe<StepLR>("StepLR", fields());
-  return s;
+Declaration<StepLROptions> StepLR::declaration() {
+  return {"StepLR",
+          {{"step_size", &StepLROptions::step_size, util::above(0), /*required=*/true},
+           {"gamma", &StepLROptions::gamma, util::at_least(0)}}};
 }
 
 StepLR::StepLR(optim::Optimizer& optimizer, const StepLROptions& o)
-    : Scheduler("StepLR", optimizer), step_size_(o.step_size), gamma_(o.gamma) {
-  util::check_fields(name(), fields(), o);
+    : WithOptions(optimizer, o), step_size_(o.step_size), gamma_(o.gamma) {
   initial_step();
 }
 

@@ -9,26 +9,9 @@
 #include "eta/io/atomic_file.h"
 #include "train/number_text.h"
 #include "eta/train/trainer.h"
+#include "eta/util/parse.h"
 
 namespace eta::train {
-
-namespace {
-
-
-std::string join(const std::vector<std::string>& rows) {
-  std::string out;
-  for (const auto& r : rows) out += r + "\n";
-  return out;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-}  // namespace
 
 std::string epoch_json(const EpochInfo& e) {
   const double lr = e.lr;
@@ -88,22 +71,22 @@ void MetricsLogger::write() const {
     header << "epoch,train_loss";
     for (const auto& k : columns_) header << ',' << k;
     header << ",lr,train_seconds,examples_per_second\n";
-    io::write_file_atomically(csv_path_, header.str() + join(csv_rows_), "MetricsLogger");
+    io::write_file_atomically(csv_path_, header.str() + util::join_lines(csv_rows_), "MetricsLogger");
   }
-  if (!jsonl_path_.empty()) io::write_file_atomically(jsonl_path_, join(json_lines_), "MetricsLogger");
+  if (!jsonl_path_.empty()) io::write_file_atomically(jsonl_path_, util::join_lines(json_lines_), "MetricsLogger");
 }
 
 std::map<std::string, std::string> MetricsLogger::state() const {
   std::string cols;
   for (const auto& c : columns_) cols += c + "\n";
-  return {{"columns", cols}, {"csv", join(csv_rows_)}, {"json", join(json_lines_)}};
+  return {{"columns", cols}, {"csv", util::join_lines(csv_rows_)}, {"json", util::join_lines(json_lines_)}};
 }
 
 void MetricsLogger::load_state(const std::map<std::string, std::string>& s, const std::map<std::string, Tensor>&) {
   const auto get = [&](const char* k) { return s.count(k) ? s.at(k) : std::string(); };
-  columns_ = split_lines(get("columns"));
-  csv_rows_ = split_lines(get("csv"));
-  json_lines_ = split_lines(get("json"));
+  columns_ = util::split_lines(get("columns"));
+  csv_rows_ = util::split_lines(get("csv"));
+  json_lines_ = util::split_lines(get("json"));
 }
 
 }  // namespace eta::train

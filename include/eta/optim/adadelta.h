@@ -13,12 +13,10 @@ struct AdadeltaOptions {
   bool maximize = false;
 };
 
-class Adadelta : public Optimizer {
+class Adadelta : public WithOptions<Adadelta, AdadeltaOptions> {
  public:
-  explicit Adadelta(std::vector<Tensor> params, const AdadeltaOptions& options = {});
-  explicit Adadelta(std::vector<ParamGroup> groups, const AdadeltaOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<AdadeltaOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

@@ -14,12 +14,10 @@ struct AdagradOptions {
   bool maximize = false;
 };
 
-class Adagrad : public Optimizer {
+class Adagrad : public WithOptions<Adagrad, AdagradOptions> {
  public:
-  explicit Adagrad(std::vector<Tensor> params, const AdagradOptions& options = {});
-  explicit Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<AdagradOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

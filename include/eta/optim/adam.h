@@ -15,20 +15,15 @@ struct AdamOptions {
   bool maximize = false;
 };
 
-class Adam : public Optimizer {
+class Adam : public WithOptions<Adam, AdamOptions> {
  public:
-  explicit Adam(std::vector<Tensor> params, const AdamOptions& options = {});
-  explicit Adam(std::vector<ParamGroup> groups, const AdamOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<AdamOptions> declaration();
 
  protected:
-  // For AdamW: the same moments, with weight decay applied to the parameter instead of the gradient.
-  Adam(const OptimizerSpec& spec, std::vector<ParamGroup> groups, const Options& defaults, bool decoupled_weight_decay);
+  // True for AdamW: the same moments, with weight decay applied to the parameter instead of the gradient.
+  virtual bool decoupled_weight_decay() const { return false; }
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
-
- private:
-  bool decoupled_weight_decay_ = false;
 };
 
 }  // namespace eta::optim

@@ -22,11 +22,10 @@ struct AdamHDOptions {
   double hypergrad_lr = 1e-8;
 };
 
-class AdamHD : public Adam {
+class AdamHD : public WithOptions<AdamHD, AdamHDOptions, Adam> {
  public:
-  explicit AdamHD(std::vector<Tensor> params, const AdamHDOptions& options = {});
-  explicit AdamHD(std::vector<ParamGroup> groups, const AdamHDOptions& options = {});
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<AdamHDOptions> declaration();
 
  protected:
   void before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,

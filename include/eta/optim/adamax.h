@@ -14,12 +14,10 @@ struct AdamaxOptions {
   bool maximize = false;
 };
 
-class Adamax : public Optimizer {
+class Adamax : public WithOptions<Adamax, AdamaxOptions> {
  public:
-  explicit Adamax(std::vector<Tensor> params, const AdamaxOptions& options = {});
-  explicit Adamax(std::vector<ParamGroup> groups, const AdamaxOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<AdamaxOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

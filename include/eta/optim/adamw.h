@@ -15,12 +15,13 @@ struct AdamWOptions {
   bool maximize = false;
 };
 
-class AdamW : public Adam {
+class AdamW : public WithOptions<AdamW, AdamWOptions, Adam> {
  public:
-  explicit AdamW(std::vector<Tensor> params, const AdamWOptions& options = {});
-  explicit AdamW(std::vector<ParamGroup> groups, const AdamWOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<AdamWOptions> declaration();
+
+ protected:
+  bool decoupled_weight_decay() const override { return true; }
 };
 
 }  // namespace eta::optim

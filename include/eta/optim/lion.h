@@ -15,12 +15,10 @@ struct LionOptions {
   bool maximize = false;
 };
 
-class Lion : public Optimizer {
+class Lion : public WithOptions<Lion, LionOptions> {
  public:
-  explicit Lion(std::vector<Tensor> params, const LionOptions& options = {});
-  explicit Lion(std::vector<ParamGroup> groups, const LionOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<LionOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

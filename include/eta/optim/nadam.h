@@ -14,12 +14,10 @@ struct NAdamOptions {
   double momentum_decay = 4e-3;
 };
 
-class NAdam : public Optimizer {
+class NAdam : public WithOptions<NAdam, NAdamOptions> {
  public:
-  explicit NAdam(std::vector<Tensor> params, const NAdamOptions& options = {});
-  explicit NAdam(std::vector<ParamGroup> groups, const NAdamOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<NAdamOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

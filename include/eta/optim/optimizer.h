@@ -34,7 +34,7 @@ struct HyperParam {
   util::Range range = {};
 };
 
-// Everything eta knows about an optimizer, declared once in its .cpp (see describe() below).
+// Everything eta knows about an optimizer, built from its Declaration (see WithOptions below).
 struct OptimizerSpec {
   std::string name;                // as printed: "AdamW"
   std::vector<HyperParam> params;  // every hyper-parameter, with its default and valid range
@@ -139,19 +139,15 @@ class Optimizer {
   std::vector<ParamState> state_;  // by parameter position across groups
 };
 
-// The spec of optimizer O whose options struct Opts declares each hyper-parameter once:
-//   describe<Adam>("Adam", {{"lr", &AdamOptions::lr, util::at_least(0)}, ...}, 1e-3)
-// Defaults come from Opts{}; make builds O from groups. O's constructor turns its Opts into the
-// base's defaults with util::numeric_values(fields, options).
-template <class O, class Opts>
-OptimizerSpec describe(std::string name, const util::Fields<Opts>& fields, double suggested_lr) {
-  OptimizerSpec spec{std::move(name), {}, [](std::vector<ParamGroup> groups) -> std::unique_ptr<Optimizer> {
-                       return std::make_unique<O>(std::move(groups));
-                     }, suggested_lr};
-  const auto defaults = util::numeric_values(fields, Opts{});
-  for (const auto& f : fields) spec.params.push_back({f.name, defaults.at(f.name), f.range});
-  return spec;
-}
+// What an optimizer's .cpp declares about it, once: its name as printed, the learning rate
+// programs use when --lr is not given, and its options struct's fields (PyTorch's name, member,
+// valid range; the struct's initialisers are the defaults).
+template <class Opts>
+struct Declaration {
+  std::string name;
+  double suggested_lr;
+  util::Fields<Opts> fields;
+};
 
 // One group holding `params`, for the common single-group constructors.
 inline std::vector<ParamGroup> single_group(std::vector<Tensor> params) {
@@ -159,6 +155,51 @@ inline std::vector<ParamGroup> single_group(std::vector<Tensor> params) {
   groups[0].params = std::move(params);
   return groups;
 }
+
+// The frame every optimizer with an options struct shares, so that its own files hold only its
+// declaration and its update: Self derives from WithOptions<Self, Opts> (or, to reuse another
+// optimizer's update, WithOptions<Self, Opts, Other>), writes `using WithOptions::WithOptions;` and
+// defines `static Declaration<Opts> declaration();` (called once). Rules between fields (SGD's nesterov)
+// go in `static void check_rules(const Options&)`, run before the ranges are checked.
+template <class Self, class Opts, class Base = Optimizer>
+class WithOptions : public Base {
+ public:
+  explicit WithOptions(std::vector<Tensor> params, const Opts& options = {})
+      : WithOptions(single_group(std::move(params)), options) {}
+  explicit WithOptions(std::vector<ParamGroup> groups, const Opts& options = {})
+      : Base(spec(), util::numeric_values(declared().fields, options)) {
+    // Here, not in Optimizer's constructor, so that validate() below already applies.
+    this->add_param_groups(std::move(groups));
+  }
+  // Hyper-parameters (names, ranges; defaults from the options struct) and factory, for the registry.
+  static const OptimizerSpec& spec() {
+    static const OptimizerSpec s = make_spec();
+    return s;
+  }
+
+ protected:
+  WithOptions(const OptimizerSpec& spec, Options defaults) : Base(spec, std::move(defaults)) {}
+  static void check_rules(const Options& /*options*/) {}
+  void validate(const Options& options) const override {
+    Self::check_rules(options);
+    Base::validate(options);
+  }
+
+ private:
+  static const Declaration<Opts>& declared() {
+    static const Declaration<Opts> d = Self::declaration();
+    return d;
+  }
+  static OptimizerSpec make_spec() {
+    const Declaration<Opts>& d = declared();
+    OptimizerSpec spec{d.name, {}, [](std::vector<ParamGroup> groups) -> std::unique_ptr<Optimizer> {
+                         return std::make_unique<Self>(std::move(groups));
+                       }, d.suggested_lr};
+    const auto defaults = util::numeric_values(d.fields, Opts{});
+    for (const auto& f : d.fields) spec.params.push_back({f.name, defaults.at(f.name), f.range});
+    return spec;
+  }
+};
 
 // Scales all gradients together so that their global norm is at most max_norm (PyTorch's
 // clip_grad_norm_: coefficient max_norm / (norm + 1e-6), never above 1). norm_type may be

@@ -13,12 +13,10 @@ struct RAdamOptions {
   double weight_decay = 0;
 };
 
-class RAdam : public Optimizer {
+class RAdam : public WithOptions<RAdam, RAdamOptions> {
  public:
-  explicit RAdam(std::vector<Tensor> params, const RAdamOptions& options = {});
-  explicit RAdam(std::vector<ParamGroup> groups, const RAdamOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<RAdamOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

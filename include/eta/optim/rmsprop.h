@@ -15,12 +15,10 @@ struct RMSpropOptions {
   bool maximize = false;
 };
 
-class RMSprop : public Optimizer {
+class RMSprop : public WithOptions<RMSprop, RMSpropOptions> {
  public:
-  explicit RMSprop(std::vector<Tensor> params, const RMSpropOptions& options = {});
-  explicit RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<RMSpropOptions> declaration();
 
  protected:
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

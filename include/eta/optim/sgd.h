@@ -17,16 +17,14 @@ struct SGDOptions {
   bool maximize = false;
 };
 
-class SGD : public Optimizer {
+class SGD : public WithOptions<SGD, SGDOptions> {
  public:
-  explicit SGD(std::vector<Tensor> params, const SGDOptions& options = {});
-  explicit SGD(std::vector<ParamGroup> groups, const SGDOptions& options = {});
-  // Hyper-parameters (names, ranges; defaults from the options struct) for the registry.
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<SGDOptions> declaration();
+  // lr must be given, and nesterov needs momentum without dampening.
+  static void check_rules(const Options& o);
 
  protected:
-  // The ranges, plus: lr must be given, and nesterov needs momentum without dampening.
-  void validate(const Options& o) const override;
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;
 };
 

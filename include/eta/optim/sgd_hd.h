@@ -20,14 +20,14 @@ struct SGDHDOptions {
   bool maximize = false;
 };
 
-class SGDHD : public Optimizer {
+class SGDHD : public WithOptions<SGDHD, SGDHDOptions> {
  public:
-  explicit SGDHD(std::vector<Tensor> params, const SGDHDOptions& options = {});
-  explicit SGDHD(std::vector<ParamGroup> groups, const SGDHDOptions& options = {});
-  static const OptimizerSpec& spec();
+  using WithOptions::WithOptions;
+  static Declaration<SGDHDOptions> declaration();
+  // lr must be given.
+  static void check_rules(const Options& o);
 
  protected:
-  void validate(const Options& o) const override;  // the ranges, and lr must be given
   void before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
                     const std::vector<ParamState*>& states) override;
   void update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) override;

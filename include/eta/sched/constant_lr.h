@@ -10,7 +10,7 @@ struct ConstantLROptions {
   int64_t total_iters = 5;
 };
 
-class ConstantLR : public Scheduler {
+class ConstantLR : public WithOptions<ConstantLR, ConstantLROptions> {
  public:
   ConstantLR(optim::Optimizer& optimizer, const ConstantLROptions& options);
   explicit ConstantLR(optim::Optimizer& optimizer, double factor = ConstantLROptions{}.factor,
@@ -18,7 +18,7 @@ class ConstantLR : public Scheduler {
       : ConstantLR(optimizer, ConstantLROptions{factor, total_iters}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const SchedulerSpec& spec();
+  static Declaration<ConstantLROptions> declaration();
 
  private:
   double factor_;

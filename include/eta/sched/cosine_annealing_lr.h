@@ -10,14 +10,14 @@ struct CosineAnnealingLROptions {
   double eta_min = 0;
 };
 
-class CosineAnnealingLR : public Scheduler {
+class CosineAnnealingLR : public WithOptions<CosineAnnealingLR, CosineAnnealingLROptions> {
  public:
   CosineAnnealingLR(optim::Optimizer& optimizer, const CosineAnnealingLROptions& options);
   CosineAnnealingLR(optim::Optimizer& optimizer, int64_t T_max, double eta_min = CosineAnnealingLROptions{}.eta_min)
       : CosineAnnealingLR(optimizer, CosineAnnealingLROptions{T_max, eta_min}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const SchedulerSpec& spec();
+  static Declaration<CosineAnnealingLROptions> declaration();
 
  private:
   int64_t T_max_;

@@ -11,7 +11,7 @@ struct CosineAnnealingWarmRestartsOptions {
   double eta_min = 0;
 };
 
-class CosineAnnealingWarmRestarts : public Scheduler {
+class CosineAnnealingWarmRestarts : public WithOptions<CosineAnnealingWarmRestarts, CosineAnnealingWarmRestartsOptions> {
  public:
   CosineAnnealingWarmRestarts(optim::Optimizer& optimizer, const CosineAnnealingWarmRestartsOptions& options);
   CosineAnnealingWarmRestarts(optim::Optimizer& optimizer, int64_t T_0,
@@ -19,7 +19,7 @@ class CosineAnnealingWarmRestarts : public Scheduler {
                               double eta_min = CosineAnnealingWarmRestartsOptions{}.eta_min)
       : CosineAnnealingWarmRestarts(optimizer, CosineAnnealingWarmRestartsOptions{T_0, T_mult, eta_min}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
-  static const SchedulerSpec& spec();
+  static Declaration<CosineAnnealingWarmRestartsOptions> declaration();
 
  private:
   int64_t T_0_, T_mult_;

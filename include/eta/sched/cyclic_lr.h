@@ -26,13 +26,13 @@ struct CyclicLROptions {
   std::vector<double> max_momentum{0.9};
 };
 
-class CyclicLR : public Scheduler {
+class CyclicLR : public WithOptions<CyclicLR, CyclicLROptions> {
  public:
   CyclicLR(optim::Optimizer& optimizer, CyclicLROptions options);
   double lr_at(int64_t step, size_t group = 0) const override;
   double momentum_at(int64_t step, size_t group = 0) const;
   void apply_extras(int64_t step) override;
-  static const SchedulerSpec& spec();
+  static Declaration<CyclicLROptions> declaration();
 
  private:
   // The triangle's height in [0, 1] and the mode's amplitude scale at `step`.

@@ -14,11 +14,11 @@ struct InverseSqrtLROptions {
   int64_t warmup_steps = 0;
 };
 
-class InverseSqrtLR : public Scheduler {
+class InverseSqrtLR : public WithOptions<InverseSqrtLR, InverseSqrtLROptions> {
  public:
   InverseSqrtLR(optim::Optimizer& optimizer, const InverseSqrtLROptions& options = {});
   double lr_at(int64_t step, size_t group = 0) const override;
-  static const SchedulerSpec& spec();
+  static Declaration<InverseSqrtLROptions> declaration();
 
  private:
   int64_t warmup_steps_;

@@ -11,7 +11,7 @@ struct LinearLROptions {
   int64_t total_iters = 5;
 };
 
-class LinearLR : public Scheduler {
+class LinearLR : public WithOptions<LinearLR, LinearLROptions> {
  public:
   LinearLR(optim::Optimizer& optimizer, const LinearLROptions& options);
   explicit LinearLR(optim::Optimizer& optimizer, double start_factor = LinearLROptions{}.start_factor,
@@ -20,7 +20,7 @@ class LinearLR : public Scheduler {
       : LinearLR(optimizer, LinearLROptions{start_factor, end_factor, total_iters}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const SchedulerSpec& spec();
+  static Declaration<LinearLROptions> declaration();
 
  private:
   double start_factor_, end_factor_;

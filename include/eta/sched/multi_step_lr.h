@@ -12,14 +12,14 @@ struct MultiStepLROptions {
   double gamma = 0.1;
 };
 
-class MultiStepLR : public Scheduler {
+class MultiStepLR : public WithOptions<MultiStepLR, MultiStepLROptions> {
  public:
   MultiStepLR(optim::Optimizer& optimizer, const MultiStepLROptions& options);
   MultiStepLR(optim::Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = MultiStepLROptions{}.gamma)
       : MultiStepLR(optimizer, MultiStepLROptions{std::move(milestones), gamma}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const SchedulerSpec& spec();
+  static Declaration<MultiStepLROptions> declaration();
 
  private:
   std::vector<int64_t> milestones_;

@@ -26,7 +26,7 @@ struct OneCycleLROptions {
   bool three_phase = false;
 };
 
-class OneCycleLR : public Scheduler {
+class OneCycleLR : public WithOptions<OneCycleLR, OneCycleLROptions> {
  public:
   OneCycleLR(optim::Optimizer& optimizer, const OneCycleLROptions& options);
   // Throws past total_steps (PyTorch allows last_epoch == total_steps, one step after the end).
@@ -35,7 +35,7 @@ class OneCycleLR : public Scheduler {
   double momentum_at(int64_t step, size_t group = 0) const;
   void apply_extras(int64_t step) override;
   int64_t total_steps() const { return total_steps_; }
-  static const SchedulerSpec& spec();
+  static Declaration<OneCycleLROptions> declaration();
 
  private:
   // Anneals (lr or momentum) through the phases; `which` 0 = lr, 1 = momentum.

@@ -10,7 +10,7 @@ struct PolynomialLROptions {
   double power = 1.0;
 };
 
-class PolynomialLR : public Scheduler {
+class PolynomialLR : public WithOptions<PolynomialLR, PolynomialLROptions> {
  public:
   PolynomialLR(optim::Optimizer& optimizer, const PolynomialLROptions& options);
   explicit PolynomialLR(optim::Optimizer& optimizer, int64_t total_iters = PolynomialLROptions{}.total_iters,
@@ -18,7 +18,7 @@ class PolynomialLR : public Scheduler {
       : PolynomialLR(optimizer, PolynomialLROptions{total_iters, power}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const SchedulerSpec& spec();
+  static Declaration<PolynomialLROptions> declaration();
 
  private:
   int64_t total_iters_;

@@ -20,7 +20,7 @@ struct ReduceLROnPlateauOptions {
   double eps = 1e-8;                // smaller reductions are skipped
 };
 
-class ReduceLROnPlateau : public Scheduler {
+class ReduceLROnPlateau : public WithOptions<ReduceLROnPlateau, ReduceLROnPlateauOptions> {
  public:
   ReduceLROnPlateau(optim::Optimizer& optimizer, const ReduceLROnPlateauOptions& options = {});
   // Throws: the learning rate depends on the metrics observed.
@@ -32,7 +32,7 @@ class ReduceLROnPlateau : public Scheduler {
   double best() const { return best_; }
   int64_t num_bad_epochs() const { return num_bad_epochs_; }
   StateDict state_dict() const override;
-  static const SchedulerSpec& spec();
+  static Declaration<ReduceLROnPlateauOptions> declaration();
   void load_state_dict(const StateDict& state) override;
 
  private:

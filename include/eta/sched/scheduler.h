@@ -27,7 +27,7 @@ struct SchedulerTraits {
   bool on_metric = false;        // stepped as step(metric), once per epoch (ReduceLROnPlateau)
 };
 
-// Everything eta knows about a scheduler, declared once in its .cpp (see describe() below).
+// Everything eta knows about a scheduler, built from its Declaration (see WithOptions below).
 struct SchedulerSpec {
   std::string name;                // as printed, e.g. "OneCycleLR"
   std::vector<std::string> flags;  // accepted flag names (PyTorch's argument names)
@@ -103,6 +103,41 @@ class Scheduler {
  private:
   std::string name_;
   optim::Optimizer* optimizer_;
+};
+
+// What a scheduler's .cpp declares about it, once: its name as printed, its options struct's fields
+// (PyTorch's argument names, members, valid ranges; the struct's initialisers are the defaults) and
+// what programs need to know to drive it.
+template <class Opts>
+struct Declaration {
+  std::string name;
+  util::Fields<Opts> fields;
+  SchedulerTraits traits = {};
+};
+
+// The frame every scheduler with an options struct shares: Self derives from WithOptions<Self, Opts>,
+// defines `static Declaration<Opts> declaration();` (called once) and gets spec() and the name and
+// field checks in its constructor, which ends with initial_step().
+template <class Self, class Opts>
+class WithOptions : public Scheduler {
+ public:
+  static const SchedulerSpec& spec() {
+    static const SchedulerSpec s = describe<Self>(declared().name, declared().fields, declared().traits);
+    return s;
+  }
+
+ protected:
+  // Checks `options` against the declared fields before anything else.
+  WithOptions(optim::Optimizer& optimizer, const Opts& options) : WithOptions(optimizer) { check_fields(options); }
+  // For a scheduler whose own checks come first: it calls check_fields() itself.
+  explicit WithOptions(optim::Optimizer& optimizer) : Scheduler(declared().name, optimizer) {}
+  void check_fields(const Opts& options) const { util::check_fields(name(), declared().fields, options); }
+
+ private:
+  static const Declaration<Opts>& declared() {
+    static const Declaration<Opts> d = Self::declaration();
+    return d;
+  }
 };
 
 }  // namespace eta::sched

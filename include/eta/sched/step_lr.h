@@ -9,14 +9,14 @@ struct StepLROptions {
   double gamma = 0.1;
 };
 
-class StepLR : public Scheduler {
+class StepLR : public WithOptions<StepLR, StepLROptions> {
  public:
   StepLR(optim::Optimizer& optimizer, const StepLROptions& options);
   StepLR(optim::Optimizer& optimizer, int64_t step_size, double gamma = StepLROptions{}.gamma)
       : StepLR(optimizer, StepLROptions{step_size, gamma}) {}
   double lr_at(int64_t step, size_t group = 0) const override;
   double chained_lr(double current, int64_t step, size_t group) const override;
-  static const SchedulerSpec& spec();
+  static Declaration<StepLROptions> declaration();
 
  private:
   int64_t step_size_;

@@ -19,5 +19,8 @@ std::vector<std::string> split(const std::string& text, char sep);
 std::string canonical_name(const std::string& name);
 // "a, b, c" for error messages.
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
+// Each line followed by '\n', and back: split_lines(join_lines(v)) == v for lines without '\n'.
+std::string join_lines(const std::vector<std::string>& lines);
+std::vector<std::string> split_lines(const std::string& text);
 
 }  // namespace eta::util
