@@ -2,6 +2,7 @@
 #pragma once
 #include "eta/autograd/anomaly.h"
 #include "eta/tensor/grad_mode.h"
+#include "eta/autograd/grad.h"
 #include "eta/autograd/gradcheck.h"
 #include "eta/autograd/node.h"
 #include "eta/error.h"

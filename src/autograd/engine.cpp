@@ -1,8 +1,9 @@
 // The backward engine: autograd::run_backward. It is iterative: it counts each node's consumers
 // with an explicit stack, then runs nodes whose consumers have all delivered their gradient.
 // Nothing recurses, so a 100,000-op chain is fine. Nodes and record() are node.cpp.
-#include "eta/autograd/node.h"
+#include "autograd/engine.h"
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -67,17 +68,38 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
               shape_str(seed.shape()), " ", dtype_name(seed.dtype()), " does not match the output's shape ",
               shape_str(root.shape()), " ", dtype_name(root.dtype()));
   }
+  run_graph({root}, {seed}, retain_graph, nullptr);
+}
+
+void run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, bool retain_graph, Capture* capture) {
   NoGradGuard no_grad;
-  if (root.is_leaf()) {
-    accumulate_into_leaf(*root.impl(), seed, "backward");
-    return;
-  }
+  // Where a gradient for `leaf` goes: summed into .grad (backward) or captured (grad()), or dropped.
+  const auto wanted_leaf = [&](TensorImpl* leaf) { return !capture || capture->leaves.count(leaf) != 0; };
+  std::unordered_map<TensorImpl*, Tensor> leaf_sums;
+  std::vector<std::pair<TensorImpl*, std::string>> leaf_order;
+  const auto add_to_leaf = [&](TensorImpl* leaf, const Tensor& g, const std::string& from) {
+    if (!wanted_leaf(leaf)) return;
+    Tensor& sum_slot = leaf_sums[leaf];
+    if (!sum_slot.defined()) leaf_order.emplace_back(leaf, from);
+    accumulate(sum_slot, g);
+  };
 
   // 1. How many consumers within this graph does each node have?
   std::unordered_map<Node*, int64_t> pending;
+  std::unordered_map<Node*, Tensor> incoming;
+  std::vector<std::shared_ptr<Node>> ready;
   {
-    std::vector<Node*> stack{root.grad_fn().get()};
-    std::unordered_set<Node*> seen{root.grad_fn().get()};
+    std::vector<Node*> stack;
+    std::unordered_set<Node*> seen;
+    for (size_t r = 0; r < roots.size(); ++r) {
+      if (roots[r].is_leaf()) {
+        add_to_leaf(roots[r].impl(), seeds[r], "backward");
+        continue;
+      }
+      Node* n = roots[r].grad_fn().get();
+      accumulate(incoming[n], seeds[r]);
+      if (seen.insert(n).second) stack.push_back(n);
+    }
     while (!stack.empty()) {
       Node* n = stack.back();
       stack.pop_back();
@@ -87,21 +109,25 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
         if (seen.insert(e.node.get()).second) stack.push_back(e.node.get());
       }
     }
+    // Roots that no other root's graph consumes start; the others wait for their consumers.
+    for (const Tensor& root : roots)
+      if (!root.is_leaf() && pending[root.grad_fn().get()] == 0 &&
+          std::find(ready.begin(), ready.end(), root.grad_fn()) == ready.end())
+        ready.push_back(root.grad_fn());
   }
 
-  // 2. Run each node once all of its consumers have delivered their gradients.
-  std::unordered_map<Node*, Tensor> incoming;
-  // A leaf's contributions are summed within the pass and added to .grad once at the end, so
-  // that two identical backward() calls accumulate exactly twice the gradient.
-  std::unordered_map<TensorImpl*, Tensor> leaf_sums;
-  std::vector<std::pair<TensorImpl*, std::string>> leaf_order;
-  incoming[root.grad_fn().get()] = seed;
-  std::vector<std::shared_ptr<Node>> ready{root.grad_fn()};
+  // 2. Run each node once all of its consumers have delivered their gradients. A leaf's
+  // contributions are summed within the pass and added to .grad once at the end, so that two
+  // identical backward() calls accumulate exactly twice the gradient.
   while (!ready.empty()) {
     std::shared_ptr<Node> node = std::move(ready.back());
     ready.pop_back();
     Tensor g_out = std::move(incoming[node.get()]);
     incoming.erase(node.get());
+    if (capture) {
+      const auto it = capture->nodes.find(node.get());
+      if (it != capture->nodes.end() && g_out.defined()) (*capture->grads)[it->second] = g_out;
+    }
     std::vector<Tensor> grads;
     if (g_out.defined()) {
       ETA_CHECK(!node->released(), "backward: trying to go through op '", node->name(),
@@ -117,10 +143,7 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       const Edge& e = node->next()[i];
       const bool has = i < grads.size() && grads[i].defined();
       if (e.leaf) {
-        if (!has) continue;
-        Tensor& sum_slot = leaf_sums[e.leaf.get()];
-        if (!sum_slot.defined()) leaf_order.emplace_back(e.leaf.get(), node->name());
-        accumulate(sum_slot, grads[i]);
+        if (has) add_to_leaf(e.leaf.get(), grads[i], node->name());
       } else if (e.node) {
         Tensor& slot = incoming[e.node.get()];
         if (has) {
@@ -134,8 +157,9 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
     }
   }
   for (const auto& [leaf, from] : leaf_order) {
-    const Tensor g = std::move(leaf_sums[leaf]);  // the map lets go, so a sole owner can be taken as is
-    accumulate_into_leaf(*leaf, g, from);
+    Tensor g = std::move(leaf_sums[leaf]);  // the map lets go, so a sole owner can be taken as is
+    if (capture) (*capture->grads)[capture->leaves.at(leaf)] = g;
+    else accumulate_into_leaf(*leaf, g, from);
   }
 }
 
