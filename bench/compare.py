@@ -16,20 +16,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from compare_driver import cpu_supports, torch_settings  # noqa: E402  (PyTorch's BLAS settings, as compare_pytorch)
+from compare_driver import cpu_model, cpu_supports, print_and_save, torch_settings  # noqa: E402  (PyTorch's BLAS settings, as compare_pytorch)
 
 # tiny-dnn trains 20-500x slower than the others (per-sample gradient buffers, no GEMM): its epochs
 # are cut to this many images, and the CNN (about 30 min per 60,000-image epoch, 66 s to infer the
 # test set, 2.3 GB) is left out unless asked for.
 TINYDNN_LIMIT = 3000
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 def frameworks(build):
@@ -180,12 +172,7 @@ def main():
             refs = [per_60k(r) for mm, bb, n, r, _ in rows if (mm, bb) == (m, b) and r and n in ("PyTorch", "libtorch")]
             if refs and (m, b) in eta_time:
                 lines.append("%s batch %d: eta ÷ faster of PyTorch and libtorch = %.2f." % (m, b, eta_time[(m, b)] / min(refs)))
-    table = "\n".join(lines)
-    print(table)
-    if a.out:
-        with open(a.out + ".tmp", "w") as f:
-            f.write(table + "\n")
-        os.replace(a.out + ".tmp", a.out)
+    print_and_save("\n".join(lines), a.out)
 
 
 if __name__ == "__main__":

@@ -8,26 +8,14 @@ gradient communication, start-up seconds, peak RSS per rank and test accuracy.""
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from compare_driver import cpu_model, cpu_supports, print_and_save  # noqa: E402
 LAYOUTS = [(1, 1), (1, 2), (2, 1)]
-
-
-def cpu_name():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-
-def cpu_supports(flag):
-    with open("/proc/cpuinfo") as f:
-        return flag in f.read()
 
 
 # PyTorch's fastest setting found by bench/compare_pytorch's probe on these CPUs: OpenBLAS on one
@@ -94,17 +82,13 @@ def main():
                     e["startup_seconds"], t["startup_seconds"], e["peak_rss_mb_per_rank"], t["peak_rss_mb_per_rank"],
                     e["test_acc"], t["test_acc"]))
     header = ["CPU: %s, %d cores; %d training images, %d epochs (the first not timed), %d rounds alternated; "
-              "PyTorch %s DDP over gloo." % (cpu_name(), os.cpu_count(), a.limit, a.epochs, a.rounds,
+              "PyTorch %s DDP over gloo." % (cpu_model(), os.cpu_count(), a.limit, a.epochs, a.rounds,
                                              subprocess.run(["/usr/bin/python3", "-c", "import torch; print(torch.__version__)"],
                                                             capture_output=True, text=True).stdout.strip()),
               "",
               "| model | global batch | processes x threads | eta s/epoch | PyTorch DDP s/epoch | eta / PyTorch | eta efficiency | PyTorch efficiency | eta comm share | start-up s eta / PyTorch | peak RSS MB per rank eta / PyTorch | test acc eta / PyTorch |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    table = "\n".join(header + rows)
-    print(table)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(table + "\n")
+    print_and_save("\n".join(header + rows), a.out)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,23 @@ def run(cmd, env_extra=None):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def print_and_save(table, out):
+    """Prints the table and, if asked, writes it to `out` atomically."""
+    print(table)
+    if out:
+        with open(out + ".tmp", "w") as f:
+            f.write(table + "\n")
+        os.replace(out + ".tmp", out)
+
+
 def cpu_supports(flag):
     try:
         with open("/proc/cpuinfo") as f:
@@ -146,12 +163,7 @@ def main():
             notes.append("Per-step time of the tiny MLP (784-32-10, batch %d, 1 thread): eta %.1f us, PyTorch %.1f us, ratio %.2f." % (
                 batch, statistics.median(e["epoch_seconds"]) / steps * 1e6, statistics.median(t["epoch_seconds"]) / steps * 1e6,
                 statistics.median(e["epoch_seconds"]) / statistics.median(t["epoch_seconds"])))
-    table = "\n".join(lines + notes)
-    print(table)
-    if a.out:
-        with open(a.out + ".tmp", "w") as f:
-            f.write(table + "\n")
-        os.replace(a.out + ".tmp", a.out)
+    print_and_save("\n".join(lines + notes), a.out)
 
 
 if __name__ == "__main__":

@@ -118,15 +118,20 @@ void reduce_ordered(void* data, int64_t count, DType dtype, train::ReduceOp op) 
   if (!g_initialised || g_size == 1 || count == 0) return;
   ETA_CHECK(count < (int64_t{1} << 31), "dist: a reduction of ", count, " elements is over MPI's int count limit");
   const int W = g_size;
-  std::vector<int> counts(static_cast<size_t>(W)), displs(static_cast<size_t>(W));
+  // Reused across calls (a reduction runs every training step): no allocation once warmed up.
+  static std::vector<int> counts, displs, recv_counts, recv_displs;
+  static std::vector<char> received;
+  counts.resize(static_cast<size_t>(W));
+  displs.resize(static_cast<size_t>(W));
   for (int c = 0; c < W; ++c) {
     displs[static_cast<size_t>(c)] = static_cast<int>(count * c / W);
     counts[static_cast<size_t>(c)] = static_cast<int>(count * (c + 1) / W) - displs[static_cast<size_t>(c)];
   }
   const int mine = counts[static_cast<size_t>(g_rank)];
   const size_t elem = dtype_size(dtype);
-  std::vector<char> received(static_cast<size_t>(mine) * static_cast<size_t>(W) * elem);
-  std::vector<int> recv_counts(static_cast<size_t>(W), mine), recv_displs(static_cast<size_t>(W));
+  received.resize(static_cast<size_t>(mine) * static_cast<size_t>(W) * elem);
+  recv_counts.assign(static_cast<size_t>(W), mine);
+  recv_displs.resize(static_cast<size_t>(W));
   for (int r = 0; r < W; ++r) recv_displs[static_cast<size_t>(r)] = r * mine;
   const MPI_Datatype type = mpi_type(dtype);
   check(MPI_Alltoallv(data, counts.data(), displs.data(), type, received.data(), recv_counts.data(),

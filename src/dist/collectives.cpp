@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "dist/backend.h"
+#include "dist/fnv.h"
 #include "dist/watchdog.h"
 #include "eta/error.h"
 #include "eta/tensor/factory.h"
@@ -15,18 +16,12 @@ namespace eta::dist {
 
 namespace {
 
-uint64_t fnv1a(const char* s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; ++s) h = (h ^ static_cast<unsigned char>(*s)) * 1099511628211ull;
-  return h;
-}
-
 // ETA_DIST_DEBUG: all ranks must be about to run the same collective with the same element
 // count; otherwise every rank throws a message listing what each rank was calling (instead of a
 // hang or silently mixed data).
 void agree_on_call(const char* name, int64_t count) {
   if (!watch::debug_calls() || backend::size() == 1) return;
-  const double id = static_cast<double>(fnv1a(name) & ((uint64_t{1} << 52) - 1));
+  const double id = fingerprint(fnv1a(name, std::strlen(name)));
   double v[4] = {id, -id, static_cast<double>(count), -static_cast<double>(count)};
   backend::reduce_ordered(v, 4, kFloat64, train::ReduceOp::Max);
   if (v[0] == -v[1] && v[2] == -v[3]) return;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "dist/backend.h"
+#include "dist/fnv.h"
 #include "dist/watchdog.h"
 #include "eta/dist/collectives.h"
 #include "eta/error.h"
@@ -168,14 +169,12 @@ void DistributedDataParallel::all_reduce(std::vector<double>& values, train::Red
 std::vector<std::string> DistributedDataParallel::all_gather(const std::string& text) { return dist::all_gather(text); }
 
 bool DistributedDataParallel::replicas_equal() {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = kFnvOffset;
   for (const Tensor& p : params_) {
     const Tensor c = p.contiguous();
-    const auto* bytes = static_cast<const unsigned char*>(c.raw_data());
-    for (size_t i = 0; i < static_cast<size_t>(c.numel()) * dtype_size(c.dtype()); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+    h = fnv1a(c.raw_data(), static_cast<size_t>(c.numel()) * dtype_size(c.dtype()), h);
   }
-  const double v = static_cast<double>(h & ((uint64_t{1} << 52) - 1));
-  std::vector<double> extremes{v, -v};
+  std::vector<double> extremes{fingerprint(h), -fingerprint(h)};
   dist::all_reduce(extremes, train::ReduceOp::Max);
   return extremes[0] == -extremes[1];
 }

@@ -50,13 +50,18 @@ void SGDHD::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
     const T* g = grad.data_ptr<T>();
     T* u = prev.data_ptr<T>();
     const T sign = maximize ? T(-1) : T(1), w = static_cast<T>(wd), neg_lr = static_cast<T>(-lr);
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        const T d = wd != 0 ? detail::direction<true>(sign, g[i], w, p[i]) : detail::direction<false>(sign, g[i], w, p[i]);
-        u[i] = d;
-        p[i] = p[i] + neg_lr * d;
-      }
-    });
+    // The weight-decay branch folded away at compile time, as in the other optimizers' loops.
+    detail::with_flags(
+        [&](auto has_wd) {
+          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+              const T d = detail::direction<decltype(has_wd)::value>(sign, g[i], w, p[i]);
+              u[i] = d;
+              p[i] = p[i] + neg_lr * d;
+            }
+          });
+        },
+        wd != 0);
   });
 }
 
