@@ -24,11 +24,28 @@ bool exclusively_owned(const Tensor& t) {
   return t.impl_ptr().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous() && t.offset() == 0;
 }
 
-// slot += g without recording (the engine runs under NoGradGuard): in place when the slot's memory
-// is the engine's alone, otherwise into a fresh copy; the same sums as the add op, with no op.
+// a + b (same shape and dtype) as a recorded op, for create_graph. The engine sits below ops/, so
+// it has its own: the sum's gradient is the incoming gradient, to each side.
+Tensor recorded_sum(const Tensor& a, const Tensor& b) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = a.clone();
+    out.add_(b);
+  }
+  return record("gradient_sum", out, {a, b}, [](const Tensor& g, const NeedsGrad&) { return std::vector<Tensor>{g, g}; });
+}
+
+// slot += g. Without create_graph nothing is recorded: in place when the slot's memory is the
+// engine's alone, otherwise into a fresh copy; the same sums as the add op, with no op. With
+// create_graph the sum is the add op, so that it is differentiated too.
 void accumulate(Tensor& slot, const Tensor& g) {
   if (!slot.defined()) {
     slot = g;
+    return;
+  }
+  if (grad_enabled()) {
+    slot = recorded_sum(slot, g);
     return;
   }
   if (!exclusively_owned(slot)) slot = slot.clone();
@@ -39,7 +56,10 @@ void accumulate_into_leaf(TensorImpl& leaf, const Tensor& g, const std::string& 
   ETA_CHECK(g.shape() == leaf.shape && g.dtype() == leaf.dtype, "backward: op '", from, "' produced a gradient of shape ",
             shape_str(g.shape()), " ", dtype_name(g.dtype()), " for a leaf of shape ", shape_str(leaf.shape), " ",
             dtype_name(leaf.dtype));
-  if (!leaf.grad) {
+  if (grad_enabled()) {
+    // create_graph: .grad keeps the gradient's history, and a sum into it is recorded too.
+    leaf.grad = (leaf.grad ? recorded_sum(Tensor(leaf.grad), g) : g).impl_ptr();
+  } else if (!leaf.grad) {
     // Own the gradient's memory: a later accumulation adds into it in place, which must not
     // write into a tensor someone else (a caller's seed, another leaf) still holds. A fresh,
     // contiguous gradient that nothing else references is taken as is (no copy).
@@ -52,9 +72,29 @@ void accumulate_into_leaf(TensorImpl& leaf, const Tensor& g, const std::string& 
   }
 }
 
+// The nodes from which a requested tensor (capture) can be reached: a topological order of the
+// graph from its starting nodes (consumers before producers), then a sweep from the producers up.
+std::unordered_set<Node*> nodes_to_run(const std::vector<std::shared_ptr<Node>>& starts,
+                                       std::unordered_map<Node*, int64_t> pending, const Capture& capture) {
+  std::vector<Node*> order;
+  for (const auto& n : starts) order.push_back(n.get());
+  for (size_t i = 0; i < order.size(); ++i)
+    for (const Edge& e : order[i]->next())
+      if (e.node && --pending[e.node.get()] == 0) order.push_back(e.node.get());
+  std::unordered_set<Node*> runs;
+  for (auto it = order.rbegin(); it != order.rend(); ++it)
+    for (const Edge& e : (*it)->next())
+      if ((e.leaf && capture.leaves.count(e.leaf.get())) ||
+          (e.node && (runs.count(e.node.get()) || capture.nodes.count(e.node.get())))) {
+        runs.insert(*it);
+        break;
+      }
+  return runs;
+}
+
 }  // namespace
 
-void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
+void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph, bool create_graph) {
   ETA_CHECK(root.defined(), "backward: called on an undefined tensor");
   ETA_CHECK(root.requires_grad(), "backward: tensor of shape ", shape_str(root.shape()),
             " does not require grad and has no grad_fn (did you forget requires_grad_() on an input?)");
@@ -68,11 +108,14 @@ void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
               shape_str(seed.shape()), " ", dtype_name(seed.dtype()), " does not match the output's shape ",
               shape_str(root.shape()), " ", dtype_name(root.dtype()));
   }
-  run_graph({root}, {seed}, retain_graph, nullptr);
+  run_graph({root}, {seed}, retain_graph, create_graph, nullptr);
 }
 
-void run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, bool retain_graph, Capture* capture) {
-  NoGradGuard no_grad;
+void run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, bool retain_graph,
+               bool create_graph, Capture* capture) {
+  // Grad mode is on only for create_graph: it is what tells the ops' closures and the sums below to
+  // record (differentiable_backward()).
+  GradModeGuard grad_mode(create_graph);
   // Where a gradient for `leaf` goes: summed into .grad (backward) or captured (grad()), or dropped.
   const auto wanted_leaf = [&](TensorImpl* leaf) { return !capture || capture->leaves.count(leaf) != 0; };
   std::unordered_map<TensorImpl*, Tensor> leaf_sums;
@@ -115,6 +158,10 @@ void run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seed
           std::find(ready.begin(), ready.end(), root.grad_fn()) == ready.end())
         ready.push_back(root.grad_fn());
   }
+  // grad() runs only the nodes on a path to a requested tensor: nothing upstream of them is
+  // computed (or released), which also lets an op's backward differentiate a recomputation of
+  // itself with grad() (ops/chain.h) without touching the rest of the graph.
+  const std::unordered_set<Node*> runs = capture ? nodes_to_run(ready, pending, *capture) : std::unordered_set<Node*>{};
 
   // 2. Run each node once all of its consumers have delivered their gradients. A leaf's
   // contributions are summed within the pass and added to .grad once at the end, so that two
@@ -128,6 +175,7 @@ void run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seed
       const auto it = capture->nodes.find(node.get());
       if (it != capture->nodes.end() && g_out.defined()) (*capture->grads)[it->second] = g_out;
     }
+    if (capture && !runs.count(node.get())) continue;  // leads to no requested tensor
     std::vector<Tensor> grads;
     if (g_out.defined()) {
       ETA_CHECK(!node->released(), "backward: trying to go through op '", node->name(),

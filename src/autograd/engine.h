@@ -17,7 +17,8 @@ struct Capture {
 };
 
 // Reverse-mode autodiff from `roots` seeded with `seeds` (checked by the callers). Without a
-// capture, leaves' gradients are summed into their .grad.
-void run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, bool retain_graph, Capture* capture);
+// capture, leaves' gradients are summed into their .grad. create_graph records the pass itself.
+void run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, bool retain_graph,
+               bool create_graph, Capture* capture);
 
 }  // namespace eta::autograd

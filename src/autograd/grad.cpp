@@ -11,8 +11,6 @@ namespace eta::autograd {
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, std::optional<bool> retain_graph, bool create_graph,
                          bool allow_unused) {
-  ETA_CHECK(!create_graph, "autograd::grad: create_graph=true (higher-order gradients) is not supported yet: the ops' "
-            "backward closures are not differentiable themselves");
   ETA_CHECK(!outputs.empty(), "autograd::grad: no outputs");
   ETA_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), "autograd::grad: ", grad_outputs.size(),
             " grad_outputs for ", outputs.size(), " outputs");
@@ -43,7 +41,7 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
                                     : capture.nodes.emplace(in.grad_fn().get(), i).second;
     ETA_CHECK(fresh, "autograd::grad: input ", i, " is given twice");
   }
-  run_graph(outputs, seeds, retain_graph.value_or(create_graph), &capture);
+  run_graph(outputs, seeds, retain_graph.value_or(create_graph), create_graph, &capture);
   for (size_t i = 0; i < inputs.size(); ++i)
     ETA_CHECK(allow_unused || result[i].defined(), "autograd::grad: input ", i, " ", shape_str(inputs[i].shape()),
               " was not used to compute the outputs (pass allow_unused=true to get an undefined gradient)");

@@ -13,7 +13,29 @@ namespace {
 // releasing them, and only the outermost destructor drains the list: a long chain is then torn
 // down in a loop instead of one nested destructor call per node.
 thread_local std::vector<std::shared_ptr<Node>> t_pending_release;
+// Closures too: one may hold an input tensor, and with it the node that made that input.
+thread_local std::vector<BackwardFn> t_pending_closures;
 thread_local bool t_draining = false;
+
+// Drops everything parked in the lists, unless an outer call is already doing so; dropping one
+// entry may run ~Node, which only appends to the lists.
+void drain_pending() {
+  if (t_draining) return;
+  t_draining = true;
+  while (!t_pending_release.empty() || !t_pending_closures.empty()) {
+    if (!t_pending_closures.empty()) {
+      BackwardFn last = std::move(t_pending_closures.back());
+      t_pending_closures.pop_back();
+      last = nullptr;
+    } else {
+      std::shared_ptr<Node> last = std::move(t_pending_release.back());
+      t_pending_release.pop_back();
+      last.reset();
+    }
+  }
+  t_draining = false;
+}
+
 }  // namespace
 
 Node::Node(std::string name, std::vector<Edge> next, BackwardFn backward)
@@ -22,14 +44,14 @@ Node::Node(std::string name, std::vector<Edge> next, BackwardFn backward)
 Node::~Node() {
   for (Edge& e : next_)
     if (e.node) t_pending_release.push_back(std::move(e.node));
-  if (t_draining) return;
-  t_draining = true;
-  while (!t_pending_release.empty()) {
-    std::shared_ptr<Node> last = std::move(t_pending_release.back());
-    t_pending_release.pop_back();
-    last.reset();  // may run ~Node, which only appends to the list
-  }
-  t_draining = false;
+  if (backward_) t_pending_closures.push_back(std::move(backward_));
+  drain_pending();
+}
+
+void Node::release() {
+  if (backward_) t_pending_closures.push_back(std::move(backward_));
+  backward_ = nullptr;
+  drain_pending();
 }
 
 std::vector<Tensor> Node::apply(const Tensor& grad_output) {
@@ -39,6 +61,8 @@ std::vector<Tensor> Node::apply(const Tensor& grad_output) {
 }
 
 namespace autograd {
+
+bool differentiable_backward() { return grad_enabled(); }
 
 Tensor record(const char* name, Tensor result, const std::vector<Tensor>& inputs, BackwardFn backward) {
   if (!grad_enabled()) return result;

@@ -5,8 +5,8 @@
 
 namespace eta {
 
-void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
-  autograd::run_backward(*this, gradient, retain_graph);
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
+  autograd::run_backward(*this, gradient, retain_graph.value_or(create_graph), create_graph);
 }
 
 }  // namespace eta

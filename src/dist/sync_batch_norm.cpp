@@ -111,6 +111,8 @@ Tensor sync_batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor
     });
   });
   return autograd::record("sync_batch_norm", out, {x, weight, bias}, [xc, wc, st, l](const Tensor& g, const NeedsGrad& need) {
+    ETA_CHECK(!autograd::differentiable_backward(), "sync_batch_norm: higher-order gradients (create_graph) are not "
+              "supported through SyncBatchNorm; use BatchNorm for curvature measurements");
     const Tensor gc = g.contiguous();
     const size_t C = static_cast<size_t>(l.c);
     Tensor dx, dw, db;

@@ -161,8 +161,22 @@ void max_pool_forward(const T* x, int64_t planes, const PoolGeometry& geometry, 
   });
 }
 
-// Routes each output's gradient to the first input of its window equal to the output (a NaN
-// output to the first NaN): the element PyTorch's argmax picks.
+// The first position of window (oy, ox) in plane `in` equal to its maximum m (the first NaN when m
+// is NaN): the element PyTorch's argmax picks.
+template <class T>
+int64_t first_max_at(const T* in, const PoolGeometry& g, int64_t oy, int64_t ox, T m) {
+  const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
+  const int64_t x0 = std::max<int64_t>(ox * g.sw - g.pw, 0), x1 = std::min(ox * g.sw - g.pw + g.kw, g.w);
+  const bool nan = m != m;
+  for (int64_t iy = y0; iy < y1; ++iy)
+    for (int64_t ix = x0; ix < x1; ++ix) {
+      const T v = in[iy * g.w + ix];
+      if (v == m || (nan && v != v)) return iy * g.w + ix;
+    }
+  return y0 * g.w + x0;
+}
+
+// Routes each output's gradient to the first input of its window equal to the output.
 template <class T>
 void max_pool_backward(const T* x, const T* out, const T* gout, int64_t planes, const PoolGeometry& geometry, T* gx) {
   const PoolGeometry g = geometry;
@@ -177,25 +191,21 @@ void max_pool_backward(const T* x, const T* out, const T* gout, int64_t planes, 
       max_pool_2x2_backward_rows(in, g.w, g.oh, g.ow, out + p * out_plane, gout + p * out_plane, dst);
       return;
     }
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const int64_t y0 = std::max<int64_t>(oy * g.sh - g.ph, 0), y1 = std::min(oy * g.sh - g.ph + g.kh, g.h);
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        const int64_t x0 = std::max<int64_t>(ox * g.sw - g.pw, 0), x1 = std::min(ox * g.sw - g.pw + g.kw, g.w);
-        const T m = out[p * out_plane + oy * g.ow + ox];
-        const bool nan = m != m;
-        int64_t at = y0 * g.w + x0;
-        for (int64_t iy = y0, found = 0; iy < y1 && !found; ++iy)
-          for (int64_t ix = x0; ix < x1; ++ix) {
-            const T v = in[iy * g.w + ix];
-            if (v == m || (nan && v != v)) {
-              at = iy * g.w + ix;
-              found = 1;
-              break;
-            }
-          }
-        dst[at] += gout[p * out_plane + oy * g.ow + ox];
-      }
-    }
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox)
+        dst[first_max_at(in, g, oy, ox, out[p * out_plane + oy * g.ow + ox])] += gout[p * out_plane + oy * g.ow + ox];
+  });
+}
+
+// The in-plane position of each output's first maximum (the element max_pool_backward routes to),
+// for the gather that max pooling's create_graph backward is built from.
+template <class T>
+void max_pool_argmax(const T* x, const T* out, int64_t planes, const PoolGeometry& g, int64_t* at) {
+  const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
+  for_planes(planes, g, [&](int64_t p) {
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox)
+        at[p * out_plane + oy * g.ow + ox] = first_max_at(x + p * in_plane, g, oy, ox, out[p * out_plane + oy * g.ow + ox]);
   });
 }
 

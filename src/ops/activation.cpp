@@ -1,9 +1,13 @@
-// Activations. Each backward is one fused pass over (grad, saved tensor): no temporaries.
+// Activations. Each backward is one fused pass over (grad, saved tensor): no temporaries; under
+// create_graph the same derivative is built from recorded ops (ops/chain.h) from the saved input.
 #include "eta/ops/activation.h"
 
 #include <cmath>
 
 #include "eta/autograd/node.h"
+#include "eta/ops/elementwise.h"
+#include "eta/tensor/factory.h"
+#include "ops/chain.h"
 #include "ops/map.h"
 
 namespace eta {
@@ -13,7 +17,7 @@ Tensor relu(const Tensor& x) {
   Tensor out = map1(x, "relu", [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; });
   const Tensor so = out.detach();
   return autograd::record("relu", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
-    return std::vector<Tensor>{map2(g, so, "relu_backward", [](auto gv, auto y) { return y > decltype(y)(0) ? gv : decltype(y)(0); })};
+    return std::vector<Tensor>{masked_chain(g, so, "relu_backward", [](auto gv, auto y) { return y > decltype(y)(0) ? gv : decltype(y)(0); })};
   });
 }
 
@@ -21,7 +25,7 @@ Tensor leaky_relu(const Tensor& x, double slope) {
   Tensor out = map1(x, "leaky_relu", [slope](auto v) { return v > decltype(v)(0) ? v : v * static_cast<decltype(v)>(slope); });
   const Tensor sx = x.detach();
   return autograd::record("leaky_relu", out, {x}, [sx, slope](const Tensor& g, const NeedsGrad&) {
-    return std::vector<Tensor>{map2(g, sx, "leaky_relu_backward", [slope](auto gv, auto v) {
+    return std::vector<Tensor>{masked_chain(g, sx, "leaky_relu_backward", [slope](auto gv, auto v) {
       return v > decltype(v)(0) ? gv : gv * static_cast<decltype(v)>(slope);
     })};
   });
@@ -35,16 +39,21 @@ Tensor sigmoid(const Tensor& x) {
     const T e = std::exp(v);
     return e / (T(1) + e);
   });
-  const Tensor so = out.detach();
-  return autograd::record("sigmoid", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
+  const Tensor sx = x, so = out.detach();
+  return autograd::record("sigmoid", out, {x}, [sx, so](const Tensor& g, const NeedsGrad&) {
+    if (autograd::differentiable_backward()) {
+      const Tensor y = sigmoid(sx);
+      return std::vector<Tensor>{mul(g, mul(y, 1.0 - y))};
+    }
     return std::vector<Tensor>{map2(g, so, "sigmoid_backward", [](auto gv, auto y) { return gv * y * (decltype(y)(1) - y); })};
   });
 }
 
 Tensor tanh(const Tensor& x) {
   Tensor out = map1(x, "tanh", [](auto v) { return std::tanh(v); });
-  const Tensor so = out.detach();
-  return autograd::record("tanh", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
+  const Tensor sx = x, so = out.detach();
+  return autograd::record("tanh", out, {x}, [sx, so](const Tensor& g, const NeedsGrad&) {
+    if (autograd::differentiable_backward()) return std::vector<Tensor>{mul(g, 1.0 - square(tanh(sx)))};
     return std::vector<Tensor>{map2(g, so, "tanh_backward", [](auto gv, auto y) { return gv * (decltype(y)(1) - y * y); })};
   });
 }
@@ -55,14 +64,19 @@ Tensor gelu(const Tensor& x) {
     using T = decltype(v);
     return v * T(0.5) * (T(1) + std::erf(v * static_cast<T>(M_SQRT1_2)));
   });
-  const Tensor sx = x.detach();
+  const Tensor sx = x;
   return autograd::record("gelu", out, {x}, [sx](const Tensor& g, const NeedsGrad&) {
-    return std::vector<Tensor>{map2(g, sx, "gelu_backward", [](auto gv, auto v) {
+    const auto fused = [](auto gv, auto v) {
       using T = decltype(v);
       const T cdf = T(0.5) * (T(1) + std::erf(v * static_cast<T>(M_SQRT1_2)));
       const T pdf = std::exp(T(-0.5) * v * v) * static_cast<T>(0.5 * M_2_SQRTPI * M_SQRT1_2);
       return gv * (cdf + v * pdf);
-    })};
+    };
+    const auto derivative = [](const Tensor& v) {
+      const Tensor cdf = mul(add(erf(mul(v, M_SQRT1_2)), 1.0), 0.5);
+      return add(cdf, mul(v, mul(exp(mul(square(v), -0.5)), 0.5 * M_2_SQRTPI * M_SQRT1_2)));
+    };
+    return std::vector<Tensor>{chain(g, sx, "gelu_backward", fused, derivative)};
   });
 }
 
@@ -73,15 +87,20 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
     const T bx = v * static_cast<T>(beta);
     return bx > static_cast<T>(threshold) ? v : std::log1p(std::exp(bx)) / static_cast<T>(beta);
   });
-  const Tensor sx = x.detach();
+  const Tensor sx = x;
   return autograd::record("softplus", out, {x}, [sx, beta, threshold](const Tensor& g, const NeedsGrad&) {
-    return std::vector<Tensor>{map2(g, sx, "softplus_backward", [beta, threshold](auto gv, auto v) {
+    const auto fused = [beta, threshold](auto gv, auto v) {
       using T = decltype(v);
       const T bx = v * static_cast<T>(beta);
       if (bx > static_cast<T>(threshold)) return gv;
       const T z = std::exp(-std::abs(bx));  // sigmoid(bx) without overflow
       return gv * (bx >= T(0) ? T(1) / (T(1) + z) : z / (T(1) + z));
-    })};
+    };
+    const auto derivative = [beta, threshold](const Tensor& v) {
+      const Tensor linear = gt(mul(v.detach(), beta), scalar_tensor(threshold, v.dtype()));
+      return where(linear, ones_like(v), sigmoid(mul(v, beta)));
+    };
+    return std::vector<Tensor>{chain(g, sx, "softplus_backward", fused, derivative)};
   });
 }
 

@@ -1,10 +1,14 @@
 // conv2d: argument checks, output geometry and the recorded backward; the loops (direct kernel
-// or im2col + GEMM) are kernels/conv.h.
+// or im2col + GEMM) are kernels/conv.h. Under create_graph the two gradients are recorded ops
+// themselves: with y = conv(x, w), dx = conv2d_input_backward(g, w) and dw = conv2d_weight_backward(x, g)
+// are bilinear, and the three maps are each other's adjoints, so their own gradients are again
+// conv2d and the two backward ops.
 #include "eta/ops/conv.h"
 
 #include <vector>
 
 #include "eta/autograd/node.h"
+#include "eta/ops/reduction.h"
 #include "eta/tensor/factory.h"
 #include "kernels/conv.h"
 #include "ops/map.h"
@@ -12,6 +16,47 @@
 namespace eta {
 
 using kernels::ConvShape;
+
+namespace {
+
+Tensor conv_input_grad(const ConvShape& s, const Tensor& g, const Tensor& w);
+Tensor conv_weight_grad(const ConvShape& s, const Tensor& x, const Tensor& g);
+
+// conv2d without bias, from the geometry of a ConvShape.
+Tensor conv_of(const ConvShape& s, const Tensor& x, const Tensor& w) {
+  return conv2d(x, w, Tensor(), {s.geo.sh, s.geo.sw}, {s.geo.ph, s.geo.pw}, {s.geo.dh, s.geo.dw}, s.groups);
+}
+
+// One of conv_backward's outputs (the others not computed): gx from (g, w), or gw from (x, g).
+Tensor conv_backward_part(const ConvShape& s, const Tensor& x, const Tensor& w, const Tensor& g, bool input) {
+  const Tensor gc = g.detach().contiguous();
+  const Tensor other = (input ? w : x).detach().contiguous();
+  Tensor out = input ? empty({s.n, s.c, s.geo.h, s.geo.w}, g.dtype()) : empty({s.oc, s.geo.c, s.geo.kh, s.geo.kw}, g.dtype());
+  dispatch_floating(g.dtype(), "conv2d_backward", [&](auto tag) {
+    using T = decltype(tag);
+    if (input)
+      kernels::conv_backward<T>(s, nullptr, other.data_ptr<T>(), gc.data_ptr<T>(), out.data_ptr<T>(), nullptr, nullptr);
+    else
+      kernels::conv_backward<T>(s, other.data_ptr<T>(), nullptr, gc.data_ptr<T>(), nullptr, out.data_ptr<T>(), nullptr);
+  });
+  return out;
+}
+
+Tensor conv_input_grad(const ConvShape& s, const Tensor& g, const Tensor& w) {
+  Tensor out = conv_backward_part(s, Tensor(), w, g, true);
+  return autograd::record("conv2d_input_backward", out, {g, w}, [s, g, w](const Tensor& u, const NeedsGrad& need) {
+    return std::vector<Tensor>{need[0] ? conv_of(s, u, w) : Tensor(), need[1] ? conv_weight_grad(s, u, g) : Tensor()};
+  });
+}
+
+Tensor conv_weight_grad(const ConvShape& s, const Tensor& x, const Tensor& g) {
+  Tensor out = conv_backward_part(s, x, Tensor(), g, false);
+  return autograd::record("conv2d_weight_backward", out, {x, g}, [s, x, g](const Tensor& v, const NeedsGrad& need) {
+    return std::vector<Tensor>{need[0] ? conv_input_grad(s, g, v) : Tensor(), need[1] ? conv_of(s, x, v) : Tensor()};
+  });
+}
+
+}  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::array<int64_t, 2> stride,
               std::array<int64_t, 2> padding, std::array<int64_t, 2> dilation, int64_t groups) {
@@ -56,7 +101,11 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::ar
       kernels::conv_forward<T>(s, xc.data_ptr<T>(), wc.data_ptr<T>(), b, out.data_ptr<T>());
     });
   const bool has_bias = bias.defined();
-  return autograd::record("conv2d", out, {x, weight, bias}, [s, xc, wc, has_bias](const Tensor& g, const NeedsGrad& need) {
+  return autograd::record("conv2d", out, {x, weight, bias}, [s, x, weight, xc, wc, has_bias](const Tensor& g, const NeedsGrad& need) {
+    if (autograd::differentiable_backward())
+      return std::vector<Tensor>{need[0] ? conv_input_grad(s, g, weight) : Tensor(),
+                                 need[1] ? conv_weight_grad(s, x, g) : Tensor(),
+                                 has_bias && need[2] ? sum(g, {0, 2, 3}) : Tensor()};
     const Tensor gc = g.contiguous();
     Tensor gx = need[0] ? empty(xc.shape(), xc.dtype()) : Tensor();
     Tensor gw = need[1] ? empty(wc.shape(), wc.dtype()) : Tensor();

@@ -1,5 +1,7 @@
 // Elementwise arithmetic with broadcasting; each op's backward sits right after its forward.
-// Gradients of broadcast inputs are summed back to the input's shape (sum_to).
+// Gradients of broadcast inputs are summed back to the input's shape (sum_to). Closures keep the
+// inputs they need with their history and, under create_graph, build their gradients from recorded
+// ops (ops/chain.h), so every gradient here can be differentiated again.
 #include "eta/ops/elementwise.h"
 
 #include <cmath>
@@ -7,6 +9,7 @@
 #include "eta/autograd/node.h"
 #include "eta/ops/reduction.h"
 #include "eta/tensor/factory.h"
+#include "ops/chain.h"
 #include "ops/map.h"
 
 namespace eta {
@@ -66,7 +69,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = map2(a, b, "mul", [](auto x, auto y) { return x * y; });
-  const Tensor sa = a.detach(), sb = b.detach();
+  const Tensor sa = a, sb = b;
   return autograd::record("mul", out, {a, b}, [sa, sb](const Tensor& g, const NeedsGrad& need) {
     return std::vector<Tensor>{need[0] ? sum_to(mul(g, sb), sa.shape()) : Tensor(),
                                need[1] ? sum_to(mul(g, sa), sb.shape()) : Tensor()};
@@ -75,15 +78,17 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = map2(a, b, "div", [](auto x, auto y) { return x / y; });
-  const Tensor sb = b.detach(), so = out.detach();
-  const Shape sa = a.shape();
+  const Tensor sa = a, sb = b, so = out.detach();
   return autograd::record("div", out, {a, b}, [sa, sb, so](const Tensor& g, const NeedsGrad& need) {
-    // d(a/b)/db = -(a/b)/b, written with the saved output to avoid recomputing a/b.
-    return std::vector<Tensor>{
-        need[0] ? sum_to(div(g, sb), sa) : Tensor(),
-        need[1] ? sum_to(map3(g, so, sb, "div_backward", [](auto gv, auto o, auto y) { return -gv * o / y; }),
-                         sb.shape())
-                : Tensor()};
+    // d(a/b)/db = -(a/b)/b, written with the saved output to avoid recomputing a/b (but recomputed
+    // under create_graph, where the output's history is needed).
+    Tensor gb;
+    if (need[1])
+      gb = autograd::differentiable_backward()
+               ? neg(div(mul(g, div(sa, sb)), sb))
+               : map3(g, so, sb, "div_backward", [](auto gv, auto o, auto y) { return -gv * o / y; });
+    return std::vector<Tensor>{need[0] ? sum_to(div(g, sb), sa.shape()) : Tensor(),
+                               need[1] ? sum_to(gb, sb.shape()) : Tensor()};
   });
 }
 
@@ -101,19 +106,40 @@ Tensor neg(const Tensor& a) {
 
 Tensor pow(const Tensor& a, double p) {
   Tensor out = map1(a, "pow", [p](auto x) { return std::pow(x, static_cast<decltype(x)>(p)); });
-  const Tensor sa = a.detach();
+  const Tensor sa = a;
   return autograd::record("pow", out, {a}, [sa, p](const Tensor& g, const NeedsGrad&) {
-    return std::vector<Tensor>{map2(g, sa, "pow_backward", [p](auto gv, auto x) {
+    const auto fused = [p](auto gv, auto x) {
       using T = decltype(x);
       return p == 0 ? T(0) : gv * static_cast<T>(p) * std::pow(x, static_cast<T>(p - 1));
-    })};
+    };
+    if (p == 0) return std::vector<Tensor>{masked_chain(g, sa, "pow_backward", fused)};
+    return std::vector<Tensor>{chain(g, sa, "pow_backward", fused, [p](const Tensor& x) { return mul(pow(x, p - 1), p); })};
   });
 }
 
+namespace {
+// pow(a, e)'s gradients from recorded ops, for create_graph: the same cases as the fused formulas
+// (zero where e == 0 for a, zero where a == 0 for e).
+std::vector<Tensor> pow_backward_recorded(const Tensor& g, const Tensor& a, const Tensor& e, const NeedsGrad& need) {
+  Tensor ga, ge;
+  if (need[0]) {
+    const Tensor e_zero = eq(e.detach(), zeros_like(e));
+    ga = sum_to(where(e_zero, zeros_like(g), mul(g, mul(e, pow(a, sub(e, 1.0))))), a.shape());
+  }
+  if (need[1]) {
+    const Tensor a_zero = eq(a.detach(), zeros_like(a));
+    const Tensor safe_a = where(a_zero, ones_like(a), a);  // log(0) would poison the other branch's gradient
+    ge = sum_to(where(a_zero, zeros_like(g), mul(g, mul(pow(safe_a, e), log(safe_a)))), e.shape());
+  }
+  return {ga, ge};
+}
+}  // namespace
+
 Tensor pow(const Tensor& a, const Tensor& e) {
   Tensor out = map2(a, e, "pow", [](auto x, auto y) { return std::pow(x, y); });
-  const Tensor sa = a.detach(), se = e.detach(), so = out.detach();
+  const Tensor sa = a, se = e, so = out.detach();
   return autograd::record("pow", out, {a, e}, [sa, se, so](const Tensor& g, const NeedsGrad& need) {
+    if (autograd::differentiable_backward()) return pow_backward_recorded(g, sa, se, need);
     Tensor ga, ge;
     if (need[0])
       ga = sum_to(map3(g, sa, se, "pow_backward", [](auto gv, auto x, auto y) {
@@ -134,15 +160,15 @@ Tensor pow(const Tensor& a, const Tensor& e) {
 
 Tensor exp(const Tensor& a) {
   Tensor out = map1(a, "exp", [](auto x) { return std::exp(x); });
-  const Tensor so = out.detach();
-  return autograd::record("exp", out, {a}, [so](const Tensor& g, const NeedsGrad&) {
-    return std::vector<Tensor>{mul(g, so)};
+  const Tensor sa = a, so = out.detach();
+  return autograd::record("exp", out, {a}, [sa, so](const Tensor& g, const NeedsGrad&) {
+    return std::vector<Tensor>{mul(g, autograd::differentiable_backward() ? exp(sa) : so)};
   });
 }
 
 Tensor log(const Tensor& a) {
   Tensor out = map1(a, "log", [](auto x) { return std::log(x); });
-  const Tensor sa = a.detach();
+  const Tensor sa = a;
   return autograd::record("log", out, {a}, [sa](const Tensor& g, const NeedsGrad&) {
     return std::vector<Tensor>{div(g, sa)};
   });
@@ -150,8 +176,9 @@ Tensor log(const Tensor& a) {
 
 Tensor sqrt(const Tensor& a) {
   Tensor out = map1(a, "sqrt", [](auto x) { return std::sqrt(x); });
-  const Tensor so = out.detach();
-  return autograd::record("sqrt", out, {a}, [so](const Tensor& g, const NeedsGrad&) {
+  const Tensor sa = a, so = out.detach();
+  return autograd::record("sqrt", out, {a}, [sa, so](const Tensor& g, const NeedsGrad&) {
+    if (autograd::differentiable_backward()) return std::vector<Tensor>{div(g, mul(sqrt(sa), 2.0))};
     return std::vector<Tensor>{map2(g, so, "sqrt_backward", [](auto gv, auto y) { return gv / (y + y); })};
   });
 }
@@ -161,7 +188,7 @@ Tensor abs(const Tensor& a) {
   const Tensor sa = a.detach();
   return autograd::record("abs", out, {a}, [sa](const Tensor& g, const NeedsGrad&) {
     // sign(0) = 0, as PyTorch.
-    return std::vector<Tensor>{map2(g, sa, "abs_backward", [](auto gv, auto x) {
+    return std::vector<Tensor>{masked_chain(g, sa, "abs_backward", [](auto gv, auto x) {
       using T = decltype(x);
       return x > T(0) ? gv : (x < T(0) ? -gv : T(0));
     })};
@@ -180,9 +207,14 @@ static Tensor extremum(const Tensor& a, const Tensor& b, bool is_max, const char
       if (x == y) return gv / T(2);
       return (is_max ? x > y : x < y) ? gv : T(0);
     };
+    // Under create_graph the share (1, 1/2 or 0) is a constant mask times the recorded g.
+    const auto side = [&](const Tensor& x, const Tensor& y) {
+      if (!autograd::differentiable_backward()) return map3(g, x, y, name, share);
+      return mul(g, map2(x, y, name, [&share](auto xv, auto yv) { return share(decltype(xv)(1), xv, yv); }));
+    };
     Tensor ga, gb;
-    if (need[0]) ga = sum_to(map3(g, sa, sb, name, share), sa.shape());
-    if (need[1]) gb = sum_to(map3(g, sb, sa, name, share), sb.shape());
+    if (need[0]) ga = sum_to(side(sa, sb), sa.shape());
+    if (need[1]) gb = sum_to(side(sb, sa), sb.shape());
     return std::vector<Tensor>{ga, gb};
   });
 }
@@ -198,7 +230,7 @@ Tensor clamp(const Tensor& a, double lo, double hi) {
   });
   const Tensor sa = a.detach();
   return autograd::record("clamp", out, {a}, [sa, lo, hi](const Tensor& g, const NeedsGrad&) {
-    return std::vector<Tensor>{map2(g, sa, "clamp_backward", [lo, hi](auto gv, auto x) {
+    return std::vector<Tensor>{masked_chain(g, sa, "clamp_backward", [lo, hi](auto gv, auto x) {
       using T = decltype(x);
       return (x >= static_cast<T>(lo) && x <= static_cast<T>(hi)) ? gv : T(0);
     })};
@@ -214,8 +246,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const Shape sa = a.shape(), sb = b.shape();
   return autograd::record("where", out, {a, b}, [sc, sa, sb](const Tensor& g, const NeedsGrad& need) {
     Tensor ga, gb;
-    if (need[0]) ga = sum_to(map2(sc, g, "where_backward", [](auto m, auto gv) { return m != 0 ? gv : decltype(gv)(0); }), sa);
-    if (need[1]) gb = sum_to(map2(sc, g, "where_backward", [](auto m, auto gv) { return m != 0 ? decltype(gv)(0) : gv; }), sb);
+    if (need[0]) ga = sum_to(masked_chain(g, sc, "where_backward", [](auto gv, auto m) { return m != 0 ? gv : decltype(gv)(0); }), sa);
+    if (need[1]) gb = sum_to(masked_chain(g, sc, "where_backward", [](auto gv, auto m) { return m != 0 ? decltype(gv)(0) : gv; }), sb);
     return std::vector<Tensor>{ga, gb};
   });
 }

@@ -5,6 +5,7 @@
 #include "eta/tensor/grad_mode.h"
 #include "eta/autograd/node.h"
 #include "eta/tensor/factory.h"
+#include "ops/gather_backward.h"
 #include "ops/map.h"
 
 namespace eta {
@@ -102,17 +103,23 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   });
   const Tensor si = index.detach();
   const Shape in_shape = x.shape();
-  const DType dt = x.dtype();
-  return autograd::record("gather", out, {x}, [si, in_shape, dt, dim](const Tensor& g, const NeedsGrad&) {
-    Tensor gi = zeros(in_shape, dt);
-    const Tensor gc = g.contiguous();
-    dispatch_floating(dt, "gather_backward", [&](auto tag) {
-      using T = decltype(tag);
-      const T* gp = gc.data_ptr<T>();
-      T* dst = gi.data_ptr<T>();
-      for_each_gather(gi, dim, si, "gather", [&](int64_t flat, int64_t off) { dst[off] += gp[flat]; });
-    });
-    return std::vector<Tensor>{gi};
+  return autograd::record("gather", out, {x}, [si, in_shape, dim](const Tensor& g, const NeedsGrad&) {
+    return std::vector<Tensor>{gather_backward(g, dim, si, in_shape)};
+  });
+}
+
+Tensor gather_backward(const Tensor& g, int64_t dim, const Tensor& index, const Shape& in_shape) {
+  Tensor gi = zeros(in_shape, g.dtype());
+  const Tensor gc = g.detach().contiguous();
+  dispatch_floating(g.dtype(), "gather_backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T* gp = gc.data_ptr<T>();
+    T* dst = gi.data_ptr<T>();
+    for_each_gather(gi, dim, index, "gather", [&](int64_t flat, int64_t off) { dst[off] += gp[flat]; });
+  });
+  // Recorded under create_graph (a no-op otherwise): the adjoint of a scatter-add is the gather.
+  return autograd::record("gather_backward", gi, {g}, [dim, index](const Tensor& u, const NeedsGrad&) {
+    return std::vector<Tensor>{gather(u, dim, index)};
   });
 }
 
@@ -138,9 +145,16 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   const DType dt = x.dtype();
   return autograd::record("index_select", out, {x}, [idx, in_shape, dt, dim, n](const Tensor& g, const NeedsGrad&) {
     Tensor gi = zeros(in_shape, dt);
-    for (size_t i = 0; i < idx.size(); ++i)
-      gi.select(dim, idx[i] < 0 ? idx[i] + n : idx[i]).add_(g.select(dim, static_cast<int64_t>(i)));
-    return std::vector<Tensor>{gi};
+    {
+      NoGradGuard no_grad;
+      const Tensor gd = g.detach();
+      for (size_t i = 0; i < idx.size(); ++i)
+        gi.select(dim, idx[i] < 0 ? idx[i] + n : idx[i]).add_(gd.select(dim, static_cast<int64_t>(i)));
+    }
+    // Recorded under create_graph (a no-op otherwise): the adjoint of the scatter is the selection.
+    return std::vector<Tensor>{autograd::record("index_select_backward", gi, {g}, [idx, dim](const Tensor& u, const NeedsGrad&) {
+      return std::vector<Tensor>{index_select(u, dim, from_vector(idx, {static_cast<int64_t>(idx.size())}))};
+    })};
   });
 }
 

@@ -75,7 +75,7 @@ Tensor matmul_nd(const Tensor& a, const Tensor& b) {
   ea.insert(ea.end(), a.shape().end() - 2, a.shape().end());
   eb.insert(eb.end(), b.shape().end() - 2, b.shape().end());
   Tensor out = matmul_values(a.detach().expand(ea), b.detach().expand(eb));
-  const Tensor sa = a.detach(), sb = b.detach();
+  const Tensor sa = a, sb = b;  // with their history, for create_graph
   return autograd::record("matmul", out, {a, b}, [sa, sb](const Tensor& g, const NeedsGrad& need) {
     Tensor ga, gb;
     if (need[0]) ga = sum_to(matmul(g, sb.transpose(-1, -2)), sa.shape());
@@ -142,10 +142,11 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       for (int64_t i = 0; i < n * out_f; ++i) o[i] = T(0);
   });
   out = out.reshape(out_shape);
-  const Tensor sx = x2, sw = weight.detach();
+  const Tensor sw = weight;  // with its history, for create_graph
   const Shape x_shape = x.shape();
   const bool has_bias = bias.defined();
-  return autograd::record("linear", out, {x, weight, bias}, [sx, sw, x_shape, has_bias](const Tensor& g, const NeedsGrad& need) {
+  return autograd::record("linear", out, {x, weight, bias}, [x, x2, sw, x_shape, has_bias](const Tensor& g, const NeedsGrad& need) {
+    const Tensor sx = autograd::differentiable_backward() ? x.reshape({-1, sw.size(1)}) : x2;
     const Tensor g2 = g.reshape({-1, sw.size(0)});
     Tensor gx, gw, gb;
     if (need[0]) gx = matmul(g2, sw).reshape(x_shape);

@@ -12,9 +12,35 @@
 #include "eta/ops/reduction.h"
 #include "eta/tensor/factory.h"
 #include "kernels/batch_norm.h"
+#include "ops/chain.h"
 #include "ops/map.h"
 
 namespace eta {
+
+namespace {
+
+// batch_norm's forward from recorded ops, for its create_graph backward (ops/chain.h): batch
+// statistics in training, the statistics used by the forward (constants) in eval mode.
+Tensor batch_norm_recomputed(const Tensor& x, const Tensor& weight, const Tensor& bias, bool training,
+                             const std::vector<double>& mean_used, const std::vector<double>& invstd_used, double eps) {
+  Shape per_channel(static_cast<size_t>(x.dim()), 1);
+  per_channel[1] = x.size(1);
+  Shape dims = {0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  Tensor y;
+  if (training) {
+    const Tensor centered = sub(x, mean(x, dims, true));
+    y = mul(centered, rsqrt(add(mean(square(centered), dims, true), eps)));
+  } else {
+    const Tensor m = from_vector(mean_used, per_channel, x.dtype()), r = from_vector(invstd_used, per_channel, x.dtype());
+    y = mul(sub(x, m), r);
+  }
+  if (weight.defined()) y = mul(y, weight.reshape(per_channel));
+  if (bias.defined()) y = add(y, bias.reshape(per_channel));
+  return y;
+}
+
+}  // namespace
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
@@ -67,7 +93,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                               out.data_ptr<T>());
   });
   return autograd::record("batch_norm", out, {x, weight, bias},
-                          [xc, wc, mean, invstd, n, c, s, training](const Tensor& g, const NeedsGrad& need) {
+                          [x, weight, bias, xc, wc, mean, invstd, n, c, s, training, eps](const Tensor& g, const NeedsGrad& need) {
+    if (autograd::differentiable_backward())
+      return recomputed_backward("batch_norm", [&](const std::vector<Tensor>& in) {
+        return batch_norm_recomputed(in[0], in[1], in[2], training, *mean, *invstd, eps);
+      }, {x, weight, bias}, g, need);
     const Tensor gc = g.contiguous();
     Tensor dx = need[0] ? empty(xc.shape(), xc.dtype()) : Tensor();
     Tensor dw = need[1] ? empty({c}, xc.dtype()) : Tensor();

@@ -9,6 +9,7 @@
 #include "eta/ops/reduction.h"
 #include "eta/tensor/factory.h"
 #include "kernels/pool.h"
+#include "ops/gather_backward.h"
 #include "ops/map.h"
 
 namespace eta {
@@ -49,6 +50,17 @@ Tensor max_pool2d(const Tensor& x, std::array<int64_t, 2> kernel, std::array<int
   });
   const Tensor so = out.detach();
   return autograd::record("max_pool2d", out, {x}, [xc, so, g, planes](const Tensor& grad, const NeedsGrad&) {
+    if (autograd::differentiable_backward()) {
+      // The backward is a scatter-add of grad to each window's first maximum: gather's backward over
+      // the flattened planes, whose own gradient (a gather at the same positions) is recorded.
+      Tensor at = empty({planes, g.oh * g.ow}, kInt64);
+      dispatch_floating(xc.dtype(), "max_pool2d_backward", [&](auto tag) {
+        using T = decltype(tag);
+        kernels::max_pool_argmax(xc.data_ptr<T>(), so.data_ptr<T>(), planes, g, at.data_ptr<int64_t>());
+      });
+      const Tensor flat = gather_backward(grad.reshape({planes, g.oh * g.ow}), 1, at, {planes, g.h * g.w});
+      return std::vector<Tensor>{flat.reshape(xc.shape())};
+    }
     const Tensor gc = grad.contiguous();
     return std::vector<Tensor>{filled(xc.shape(), xc.dtype(), "max_pool2d_backward", [&](auto tag, auto* gx) {
       using T = decltype(tag);
@@ -68,9 +80,13 @@ Tensor avg_pool2d(const Tensor& x, std::array<int64_t, 2> kernel, std::array<int
   const Shape in_shape = x.shape();
   const DType dt = x.dtype();
   return autograd::record("avg_pool2d", out, {x}, [g, planes, in_shape, dt, count_include_pad](const Tensor& grad, const NeedsGrad&) {
-    const Tensor gc = grad.contiguous();
-    return std::vector<Tensor>{filled(in_shape, dt, "avg_pool2d_backward", [&](auto tag, auto* gx) {
-      kernels::avg_pool_backward(gc.data_ptr<decltype(tag)>(), planes, g, count_include_pad, gx);
+    const Tensor gc = grad.detach().contiguous();
+    const Tensor gx = filled(in_shape, dt, "avg_pool2d_backward", [&](auto tag, auto* dst) {
+      kernels::avg_pool_backward(gc.data_ptr<decltype(tag)>(), planes, g, count_include_pad, dst);
+    });
+    // Recorded under create_graph (a no-op otherwise): the adjoint of this spreading is the pooling.
+    return std::vector<Tensor>{autograd::record("avg_pool2d_backward", gx, {grad}, [g, count_include_pad](const Tensor& u, const NeedsGrad&) {
+      return std::vector<Tensor>{avg_pool2d(u, {g.kh, g.kw}, {g.sh, g.sw}, {g.ph, g.pw}, count_include_pad)};
     })};
   });
 }

@@ -101,6 +101,7 @@ Tensor extremum_impl(const Tensor& x, const Shape& requested, bool keepdim, Redu
     const Tensor mask = eq(sx, sk);
     const Tensor count = reduce_values(mask, dims, ReduceKind::Sum, "max_backward");
     const Tensor gk = grad_to_keep(g, sx.shape(), dims);
+    if (autograd::differentiable_backward()) return std::vector<Tensor>{mul(gk, div(mask, count))};  // constant shares
     return std::vector<Tensor>{map3(mask, gk, count, "max_backward", [](auto m, auto gv, auto c) { return m * gv / c; })};
   });
 }

@@ -36,11 +36,12 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   if (x.dim() == 0) dim = 0;
   Tensor out = x.dim() == 0 ? map1(x, "softmax", [](auto v) { return v == v ? decltype(v)(1) : v; })
                             : softmax_values(x, dim, false, "softmax");
-  const Tensor so = out.detach();
-  return autograd::record("softmax", out, {x}, [so, dim](const Tensor& g, const NeedsGrad&) {
-    // dx = y * (g - sum(g * y))
-    const Tensor gy = mul(g, so);
-    return std::vector<Tensor>{sub(gy, mul(so, so.dim() ? sum(gy, {dim}, true) : gy))};
+  const Tensor sx = x, so = out.detach();
+  return autograd::record("softmax", out, {x}, [sx, so, dim](const Tensor& g, const NeedsGrad&) {
+    // dx = y * (g - sum(g * y)); under create_graph y is recomputed with its history.
+    const Tensor y = autograd::differentiable_backward() ? softmax(sx, dim) : so;
+    const Tensor gy = mul(g, y);
+    return std::vector<Tensor>{sub(gy, mul(y, y.dim() ? sum(gy, {dim}, true) : gy))};
   });
 }
 
@@ -48,10 +49,11 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   dim = wrap_dim(dim, x.dim(), "log_softmax");
   Tensor out = x.dim() == 0 ? map1(x, "log_softmax", [](auto v) { return v == v ? decltype(v)(0) : v; })
                             : softmax_values(x, dim, true, "log_softmax");
-  const Tensor so = out.detach();
-  return autograd::record("log_softmax", out, {x}, [so, dim](const Tensor& g, const NeedsGrad&) {
+  const Tensor sx = x, so = out.detach();
+  return autograd::record("log_softmax", out, {x}, [sx, so, dim](const Tensor& g, const NeedsGrad&) {
     // dx = g - softmax(x) * sum(g)
     const Tensor total = so.dim() ? sum(g, {dim}, true) : g;
+    if (autograd::differentiable_backward()) return std::vector<Tensor>{sub(g, mul(softmax(sx, dim), total))};
     return std::vector<Tensor>{map3(g, so, total, "log_softmax_backward",
                                     [](auto gv, auto y, auto s) { return gv - std::exp(y) * s; })};
   });

@@ -133,7 +133,10 @@ Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const 
   return autograd::record("slice", out, {*this}, [in_shape, dt, d, start, end, step](const Tensor& g, const NeedsGrad&) {
     Tensor gi = zeros(in_shape, dt);
     gi.slice(d, start, end, step).copy_(g);
-    return std::vector<Tensor>{gi};
+    // Recorded under create_graph (a no-op otherwise): its own gradient is the slice again.
+    return std::vector<Tensor>{autograd::record("slice_backward", gi, {g}, [d, start, end, step](const Tensor& u, const NeedsGrad&) {
+      return std::vector<Tensor>{u.slice(d, start, end, step)};
+    })};
   });
 }
 

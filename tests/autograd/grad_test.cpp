@@ -1,6 +1,7 @@
 // autograd::grad: gradients returned, not summed into .grad; leaves and intermediate tensors as
-// inputs; several outputs with their seeds; unused inputs; retain_graph; create_graph refused
-// with a clear message; bit-identical to backward() on an MLP.
+// inputs; several outputs with their seeds; unused inputs; retain_graph; create_graph (second
+// derivatives, backward(create_graph), grad() running only the needed part of the graph);
+// bit-identical to backward() on an MLP.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -71,9 +72,59 @@ TEST(Grad, RetainGraphAndCreateGraph) {
   const auto again = autograd::grad({y}, {x});  // the graph was kept once
   EXPECT_NEAR(again[0].to_vector()[1], std::exp(2.0), 1e-12);
   expect_error([&] { autograd::grad({y}, {x}); }, {"second time", "retain_graph"});
-  Tensor z = vec({1}).requires_grad_();
-  expect_error([&] { autograd::grad({sum(mul(z, z))}, {z}, {}, std::nullopt, /*create_graph=*/true); },
-               {"create_graph", "not supported yet"});
+}
+
+TEST(Grad, CreateGraphGivesDifferentiableGradients) {
+  // y = sum(x^3 + x0 x1): dy/dx = (3x0^2 + x1, 3x1^2 + x0), d2y/dx2 = [[6x0, 1], [1, 6x1]].
+  Tensor x = vec({1.5, -2}).requires_grad_();
+  const Tensor y = add(sum(mul(mul(x, x), x)), mul(x.select(0, 0), x.select(0, 1)));
+  const Tensor g = autograd::grad({y}, {x}, {}, std::nullopt, /*create_graph=*/true)[0];
+  ASSERT_TRUE(g.requires_grad());
+  EXPECT_EQ(g.to_vector(), (std::vector<double>{3 * 2.25 - 2, 3 * 4 + 1.5}));
+  const Tensor row0 = autograd::grad({g.select(0, 0)}, {x}, {}, /*retain_graph=*/true)[0];
+  const Tensor row1 = autograd::grad({g.select(0, 1)}, {x})[0];
+  EXPECT_EQ(row0.to_vector(), (std::vector<double>{9, 1}));
+  EXPECT_EQ(row1.to_vector(), (std::vector<double>{1, -12}));
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(Grad, BackwardWithCreateGraphLeavesADifferentiableGrad) {
+  Tensor x = vec({0.3, -0.7}).requires_grad_();
+  sum(sin(x)).backward({}, std::nullopt, /*create_graph=*/true);
+  const Tensor g = x.grad();  // cos(x), with its history
+  ASSERT_TRUE(g.requires_grad());
+  const Tensor h = autograd::grad({sum(g)}, {x}, {}, /*retain_graph=*/true)[0];  // -sin(x)
+  EXPECT_NEAR(h.to_vector()[0], -std::sin(0.3), 1e-15);
+  EXPECT_NEAR(h.to_vector()[1], -std::sin(-0.7), 1e-15);
+  // A second create_graph backward adds to .grad with a recorded sum: still differentiable.
+  sum(mul(x, x)).backward({}, std::nullopt, /*create_graph=*/true);
+  EXPECT_NEAR(autograd::grad({sum(x.grad())}, {x})[0].to_vector()[0], -std::sin(0.3) + 2, 1e-15);
+}
+
+TEST(Grad, RunsOnlyThePartOfTheGraphThatLeadsToTheInputs) {
+  // grad() w.r.t. an intermediate tensor must neither run nor free the ops before it: a later
+  // backward() through them still works without retain_graph.
+  Tensor x = vec({1, 2}).requires_grad_();
+  const Tensor h = exp(x);
+  const Tensor y = sum(mul(h, h));
+  const Tensor gh = autograd::grad({y}, {h}, {}, /*retain_graph=*/false)[0];
+  EXPECT_NEAR(gh.to_vector()[0], 2 * std::exp(1.0), 1e-12);
+  sum(h).backward();  // exp's node was not released by grad()
+  EXPECT_NEAR(x.grad().to_vector()[1], std::exp(2.0), 1e-12);
+}
+
+TEST(Grad, HessianVectorProductOfAQuadraticIsExact) {
+  // f(x) = 1/2 x^T A x with symmetric A: H v = A v exactly (double backward through matmul).
+  const Tensor a = from_vector(std::vector<double>{2, -1, 0, -1, 3, 0.5, 0, 0.5, 1}, {3, 3}, kFloat64);
+  Tensor x = vec({0.2, -0.4, 1.1}).requires_grad_();
+  const Tensor f = mul(sum(mul(x, matmul(a, x))), 0.5);
+  const Tensor g = autograd::grad({f}, {x}, {}, std::nullopt, true)[0];
+  const Tensor v = vec({1, 2, -1});
+  const Tensor hv = autograd::grad({sum(mul(g, v))}, {x})[0];
+  const std::vector<double> got = hv.to_vector();
+  EXPECT_NEAR(got[0], 0, 1e-15);
+  EXPECT_NEAR(got[1], -1 + 6 - 0.5, 1e-15);
+  EXPECT_NEAR(got[2], 1 - 1, 1e-15);
 }
 
 TEST(Grad, BadArgumentsAreNamed) {

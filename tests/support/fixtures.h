@@ -134,4 +134,19 @@ inline void check_gradcheck(const std::string& name, const CaseFn& fn, const Fix
   EXPECT_LT(r.max_abs_error, 1e-7) << name;
 }
 
+// Full second-order check (gradgradcheck) on the fixture inputs: the double-backward Jacobian
+// against finite differences of the create_graph gradients.
+inline void check_gradgradcheck(const std::string& name, const CaseFn& fn, const FixtureCase& f, double eps = 0) {
+  std::vector<Tensor> inputs;
+  for (const auto& in : f.inputs) inputs.push_back(make_input(in, kFloat64));
+  if (f.grads.empty()) return;
+  GradcheckOptions opt;
+  opt.atol = 1e-7;
+  opt.rtol = 1e-5;
+  if (eps > 0) opt.eps = eps;
+  const GradcheckResult r = gradgradcheck(fn, inputs, opt);
+  EXPECT_TRUE(r.ok) << name << ": " << r.message;
+  EXPECT_LT(r.max_abs_error, 1e-6) << name;
+}
+
 }  // namespace eta::testing

@@ -1,6 +1,7 @@
 // gradcheck: compares autodiff's Jacobian with central finite differences, in float64. Public so
 // users can check their own ops the same way eta's tests check every built-in one.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -26,5 +27,14 @@ struct GradcheckResult {
 // Jacobian is compared: one backward per output element, two forwards per input element.
 GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& fn,
                           const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
+
+// gradgradcheck: second-order finite differences against the double-backward Jacobian (PyTorch's
+// gradgradcheck). The gradients of fn's output, seeded with a fixed pseudo-random tensor v and
+// computed with create_graph, are gradchecked as a function of the inputs and v: that checks every
+// op's backward is itself differentiated correctly (Hessian-vector products, curvature).
+// `seed` draws v; inputs that require grad must be float64.
+GradcheckResult gradgradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& fn,
+                              const std::vector<Tensor>& inputs, const GradcheckOptions& options = {},
+                              uint64_t seed = 0);
 
 }  // namespace eta

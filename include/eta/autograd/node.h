@@ -33,7 +33,7 @@ class Node {
   const std::vector<Edge>& next() const { return next_; }
   bool released() const { return !backward_; }
   std::vector<Tensor> apply(const Tensor& grad_output);
-  void release() { backward_ = nullptr; }  // frees saved tensors
+  void release();  // frees saved tensors
 
   // Shape and dtype of the output, to check and shape incoming gradients.
   Shape output_shape;
@@ -50,12 +50,19 @@ namespace autograd {
 // Attaches history to `result` if grad mode is on and any input requires grad. This is the whole
 // API for writing a differentiable op (also for users): compute the forward, then call
 //   return autograd::record("my_op", out, {a, b}, [=](const Tensor& g, const NeedsGrad& need) {...});
-// The closure returns one gradient per input (an undefined Tensor where none is needed). It must
-// capture saved tensors detached (t.detach()) so that the graph holds no cycles.
+// The closure returns one gradient per input (an undefined Tensor where none is needed). It may
+// capture the op's inputs as they are (with their history, which higher-order gradients need), but
+// never the result with its history (capture result.detach()): the node would then hold itself.
 Tensor record(const char* name, Tensor result, const std::vector<Tensor>& inputs, BackwardFn backward);
 
 // Runs reverse-mode autodiff from `root` seeded with `grad` (see Tensor::backward).
-void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph);
+void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph, bool create_graph = false);
+
+// True while a backward closure runs for create_graph (the engine turns grad mode on only then).
+// A closure must then compute its gradients with recorded ops from saved tensors that keep their
+// history, so that the gradients it returns are differentiable in turn; otherwise it may use its
+// fused kernels (the fast path, which create_graph = false always takes).
+bool differentiable_backward();
 
 }  // namespace autograd
 }  // namespace eta

@@ -20,4 +20,16 @@ class NoGradGuard {
   bool previous_;
 };
 
+// Sets grad mode for a scope (on or off) and restores it after, as torch::AutoGradMode.
+class GradModeGuard {
+ public:
+  explicit GradModeGuard(bool enabled) : previous_(grad_enabled()) { set_grad_enabled(enabled); }
+  ~GradModeGuard() { set_grad_enabled(previous_); }
+  GradModeGuard(const GradModeGuard&) = delete;
+  GradModeGuard& operator=(const GradModeGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
 }  // namespace eta

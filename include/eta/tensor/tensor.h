@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,11 @@ class Tensor {
   bool is_leaf() const;
   const std::shared_ptr<Node>& grad_fn() const;
   // Reverse-mode autodiff from this tensor. Without `gradient` the tensor must hold one element.
-  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
+  // create_graph records the backward pass itself, so the gradients left in .grad can be
+  // differentiated again (higher-order gradients); the graph is then kept unless retain_graph says
+  // otherwise (PyTorch's defaults).
+  void backward(const Tensor& gradient = Tensor(), std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
   Tensor detach() const;  // same storage, no autograd history
 
   // --- views (share storage; differentiable) ---
