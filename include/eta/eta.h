@@ -65,6 +65,7 @@
 #include "eta/train/evaluate.h"
 #include "eta/train/grad_tools.h"
 #include "eta/train/guards.h"
+#include "eta/train/curvature.h"
 #include "eta/train/lr_find.h"
 #include "eta/train/metrics_logger.h"
 #include "eta/train/plot_callback.h"
