@@ -70,7 +70,9 @@ EigenResult power_iteration(const std::function<Vec(const Vec&)>& op, const Vec&
   ETA_CHECK(o.max_iter >= 1, "top_hessian_eigenvalue: max_iter must be >= 1, got ", o.max_iter);
   ETA_CHECK(o.tol >= 0, "top_hessian_eigenvalue: tol must be >= 0, got ", o.tol);
   EigenResult r;
-  Vec v = normalized(random_like(like, o.seed));
+  ETA_CHECK(o.start.empty() || o.start.size() == like.size(), "top_hessian_eigenvalue: a start vector of ",
+            o.start.size(), " tensors for ", like.size(), " parameters");
+  Vec v = normalized(o.start.empty() ? random_like(like, o.seed) : o.start);
   for (int64_t it = 1; it <= o.max_iter; ++it) {
     const Vec hv = op(v);
     const double estimate = dot(v, hv);  // Rayleigh quotient, v of unit norm

@@ -182,6 +182,45 @@ TEST_F(TrainMnist, LrSweepLearnsTheRateFromABadStart) {
   EXPECT_NE(csv.find("\"SGD-HD from lr 0.0001"), std::string::npos) << csv;
 }
 
+// lr_sharpness: λ_max is measured at every --every steps and at the end, the CSV has the issue's
+// columns, a rate far above 2/λ_max diverges at once, and the plot is written.
+TEST_F(TrainMnist, LrSharpnessTracksLambdaMaxAndFlagsDivergence) {
+  const ProgramResult r = run_program("lr_sharpness", "--data " + dir_ + " --threads 1 --limit 200 --steps 20 "
+                                      "--every 10 --iters 15 --lrs 0.05,50 --csv " + tmp("sharp.csv") + " --plot " +
+                                      tmp("sharp.svg"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("η > 2/λ_max already at initialisation"), std::string::npos) << r.out;
+  const std::string csv = slurp(tmp("sharp.csv"));
+  EXPECT_EQ(csv.rfind("lr,step,loss,sharpness,two_over_lr\n", 0), 0u) << csv;
+  // The stable run: 21 rows (steps 0..20), λ_max at steps 0, 10 and 20, all positive.
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  int rows = 0, measured = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("0.05,", 0) != 0) continue;
+    ++rows;
+    const std::vector<std::string> f = [&] {
+      std::vector<std::string> out;
+      std::istringstream ls(line);
+      for (std::string x; std::getline(ls, x, ',');) out.push_back(x);
+      return out;
+    }();
+    ASSERT_EQ(f.size(), 5u) << line;
+    if (!f[3].empty()) {
+      ++measured;
+      EXPECT_GT(std::stod(f[3]), 0) << line;
+    }
+    EXPECT_EQ(std::stod(f[4]), 40) << line;
+  }
+  EXPECT_EQ(rows, 21);
+  EXPECT_EQ(measured, 3);
+  EXPECT_NE(slurp(tmp("sharp.svg")).find("2/η"), std::string::npos);
+  const ProgramResult bad = run_program("lr_sharpness", "--data " + dir_ + " --model cnn");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.err.find("--model must be mlp or lenet"), std::string::npos) << bad.err;
+}
+
 #ifdef ETA_MPIEXEC
 // Under mpiexec the same program trains data-parallel with no extra flag: --batch is the global
 // batch, figures are reduced and printed once (rank 0), and they match one process's.

@@ -49,6 +49,9 @@ struct EigenOptions {
   int64_t max_iter = 100;  // products of H at most
   double tol = 1e-6;       // stop when the estimate changes by less than tol × |estimate|
   uint64_t seed = 0;       // the start vector (its own generator: no global stream is drawn from)
+  // A start vector instead of the random one (e.g. the previous measurement's eigenvector, which
+  // makes tracking λ_max during training a few products per measurement).
+  std::vector<Tensor> start;
 };
 
 struct EigenResult {
