@@ -10,6 +10,29 @@
 
 namespace eta::optim {
 
+namespace {
+
+template <class T>
+struct SgdHdConstants {
+  T sign, wd, neg_lr;
+};
+
+// The update over [begin, end), keeping its direction u for the next step's hypergradient;
+// vectorisable (see adam.cpp).
+struct SgdHdLoop {
+  template <class T, bool HasWd>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict u,
+                  const SgdHdConstants<T> c) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T d = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+      u[i] = d;
+      p[i] = p[i] + c.neg_lr * d;
+    }
+  }
+};
+
+}  // namespace
+
 Declaration<SGDHDOptions> SGDHD::declaration() {
   return {"SGDHD", /*suggested_lr=*/0.05,
           {{"lr", &SGDHDOptions::lr, util::at_least(0)},
@@ -41,28 +64,15 @@ void SGDHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, c
 
 void SGDHD::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
   const double lr = group.option("lr"), wd = group.option("weight_decay");
-  const bool maximize = group.option("maximize") != 0;
+  const double sign = group.option("maximize") != 0 ? -1 : 1;
   if (state.empty()) state.tensors["grad_prev"] = zeros_like(param);
-  Tensor& prev = state.tensors["grad_prev"];
-  detail::dispatch(param, "SGDHD", [&](auto tag) {
-    using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* u = prev.data_ptr<T>();
-    const T sign = maximize ? T(-1) : T(1), w = static_cast<T>(wd), neg_lr = static_cast<T>(-lr);
-    // The weight-decay branch folded away at compile time, as in the other optimizers' loops.
-    detail::with_flags(
-        [&](auto has_wd) {
-          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; ++i) {
-              const T d = detail::direction<decltype(has_wd)::value>(sign, g[i], w, p[i]);
-              u[i] = d;
-              p[i] = p[i] + neg_lr * d;
-            }
-          });
-        },
-        wd != 0);
-  });
+  detail::update_elements<SgdHdLoop>(
+      "SGDHD", param, grad, {state.tensors["grad_prev"]},
+      [&](auto tag) {
+        using T = decltype(tag);
+        return SgdHdConstants<T>{T(sign), T(wd), T(-lr)};
+      },
+      wd != 0);
 }
 
 }  // namespace eta::optim
