@@ -45,17 +45,16 @@ Declaration<AdadeltaOptions> Adadelta::declaration() {
 }
 
 void Adadelta::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), rho = group.option("rho"), eps = group.option("eps");
-  const double wd = group.option("weight_decay");
-  const double sign = group.option("maximize") != 0 ? -1 : 1;
+  const AdadeltaOptions o = options_of(group);
   detail::count_step(state, param, {"square_avg", "acc_delta"});
   detail::update_elements<AdadeltaLoop>(
       "Adadelta", param, grad, {state.tensors["square_avg"], state.tensors["acc_delta"]},
       [&](auto tag) {
         using T = decltype(tag);
-        return AdadeltaConstants<T>{T(sign), T(rho), T(1 - rho), T(eps), T(wd), T(-lr)};
+        return AdadeltaConstants<T>{T(detail::sign(o.maximize)), T(o.rho), T(1 - o.rho), T(o.eps), T(o.weight_decay),
+                                    T(-o.lr)};
       },
-      wd != 0);
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

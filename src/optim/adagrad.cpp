@@ -43,20 +43,18 @@ Declaration<AdagradOptions> Adagrad::declaration() {
 }
 
 void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), lr_decay = group.option("lr_decay"), eps = group.option("eps");
-  const double wd = group.option("weight_decay");
-  const double sign = group.option("maximize") != 0 ? -1 : 1;
+  const AdagradOptions o = options_of(group);
   const bool first = state.empty();
   const double step = detail::count_step(state, param, {"sum"});
-  if (first) state.tensors["sum"].fill_(group.option("initial_accumulator_value"));
-  const double clr = lr / (1 + (step - 1) * lr_decay);
+  if (first) state.tensors["sum"].fill_(o.initial_accumulator_value);
+  const double clr = o.lr / (1 + (step - 1) * o.lr_decay);
   detail::update_elements<AdagradLoop>(
       "Adagrad", param, grad, {state.tensors["sum"]},
       [&](auto tag) {
         using T = decltype(tag);
-        return AdagradConstants<T>{T(sign), T(wd), T(eps), T(-clr)};
+        return AdagradConstants<T>{T(detail::sign(o.maximize)), T(o.weight_decay), T(o.eps), T(-clr)};
       },
-      wd != 0);
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

@@ -55,25 +55,23 @@ Declaration<AdamOptions> Adam::declaration() { return {"Adam", /*suggested_lr=*/
 Declaration<AdamWOptions> AdamW::declaration() { return {"AdamW", /*suggested_lr=*/1e-3, adam_fields<AdamWOptions>()}; }
 
 void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double eps = group.option("eps"), wd = group.option("weight_decay");
-  const bool amsgrad = group.option("amsgrad") != 0, maximize = group.option("maximize") != 0;
+  const AdamOptions o = options_of(group);
   const double step = detail::count_step(state, param, {"exp_avg", "exp_avg_sq"});
-  const Tensor vmax = detail::optional_buffer(state, param, "max_exp_avg_sq", amsgrad);
-  const double bias_correction1 = 1 - std::pow(beta1, step);
-  const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, step));
-  const double step_size = lr / bias_correction1;
+  const Tensor vmax = detail::optional_buffer(state, param, "max_exp_avg_sq", o.amsgrad);
+  const double bias_correction1 = 1 - std::pow(o.beta1, step);
+  const double bias_correction2_sqrt = std::sqrt(1 - std::pow(o.beta2, step));
+  const double step_size = o.lr / bias_correction1;
   const bool decoupled = decoupled_weight_decay();
-  // maximize and decoupled decay as exact multipliers (by -1 or 1; by 1 when not decoupled).
-  const double sign = maximize ? -1 : 1, mul = decoupled ? 1 - lr * wd : 1;
+  // Decoupled decay as an exact multiplier (by 1 when not decoupled).
+  const double mul = decoupled ? 1 - o.lr * o.weight_decay : 1;
   detail::update_elements<AdamLoop>(
       name().c_str(), param, grad, {state.tensors["exp_avg"], state.tensors["exp_avg_sq"], vmax},
       [&](auto tag) {
         using T = decltype(tag);
-        return AdamConstants<T>{T(beta1), T(beta2), T(1 - beta1), T(1 - beta2), T(wd), T(bias_correction2_sqrt),
-                                T(eps),   T(-step_size), T(sign), T(mul)};
+        return AdamConstants<T>{T(o.beta1), T(o.beta2), T(1 - o.beta1), T(1 - o.beta2), T(o.weight_decay),
+                                T(bias_correction2_sqrt), T(o.eps), T(-step_size), T(detail::sign(o.maximize)), T(mul)};
       },
-      !decoupled && wd != 0, amsgrad);
+      !decoupled && o.weight_decay != 0, o.amsgrad);
 }
 
 }  // namespace eta::optim

@@ -41,18 +41,17 @@ Declaration<AdamaxOptions> Adamax::declaration() {
 }
 
 void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double eps = group.option("eps"), wd = group.option("weight_decay");
-  const double sign = group.option("maximize") != 0 ? -1 : 1;
+  const AdamaxOptions o = options_of(group);
   const double step = detail::count_step(state, param, {"exp_avg", "exp_inf"});
-  const double clr = lr / (1 - std::pow(beta1, step));
+  const double clr = o.lr / (1 - std::pow(o.beta1, step));
   detail::update_elements<AdamaxLoop>(
       "Adamax", param, grad, {state.tensors["exp_avg"], state.tensors["exp_inf"]},
       [&](auto tag) {
         using T = decltype(tag);
-        return AdamaxConstants<T>{T(sign), T(beta1), T(beta2), T(1 - beta1), T(eps), T(wd), T(-clr)};
+        return AdamaxConstants<T>{T(detail::sign(o.maximize)), T(o.beta1), T(o.beta2), T(1 - o.beta1),
+                                 T(o.eps), T(o.weight_decay), T(-clr)};
       },
-      wd != 0);
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

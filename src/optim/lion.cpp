@@ -44,13 +44,12 @@ Declaration<LionOptions> Lion::declaration() {
 }
 
 void Lion::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double wd = group.option("weight_decay");
-  const double sign = group.option("maximize") != 0 ? -1 : 1;
+  const LionOptions o = options_of(group);
   if (state.empty()) state.tensors["exp_avg"] = zeros_like(param);
   detail::update_elements<LionLoop>("Lion", param, grad, {state.tensors["exp_avg"]}, [&](auto tag) {
     using T = decltype(tag);
-    return LionConstants<T>{T(sign), T(beta1), T(1 - beta1), T(beta2), T(1 - beta2), T(-lr), T(1 - lr * wd)};
+    return LionConstants<T>{T(detail::sign(o.maximize)), T(o.beta1), T(1 - o.beta1), T(o.beta2), T(1 - o.beta2),
+                            T(-o.lr), T(1 - o.lr * o.weight_decay)};
   });
 }
 

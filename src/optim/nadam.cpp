@@ -47,9 +47,8 @@ Declaration<NAdamOptions> NAdam::declaration() {
 }
 
 void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double eps = group.option("eps"), wd = group.option("weight_decay");
-  const double psi = group.option("momentum_decay");
+  const NAdamOptions o = options_of(group);
+  const double lr = o.lr, beta1 = o.beta1, beta2 = o.beta2, psi = o.momentum_decay;
   const bool first = state.empty();
   const double step = detail::count_step(state, param, {"exp_avg", "exp_avg_sq"});
   if (first) state.scalar("mu_product") = 1;
@@ -66,9 +65,9 @@ void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
       [&](auto tag) {
         using T = decltype(tag);
         return NadamConstants<T>{T(beta1), T(beta2), T(1 - beta1), T(1 - beta2), T(bias_correction2),
-                                 T(eps),   T(wd),    T(coef_g),    T(coef_m)};
+                                 T(o.eps), T(o.weight_decay), T(coef_g), T(coef_m)};
       },
-      wd != 0);
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

@@ -47,13 +47,12 @@ Declaration<RAdamOptions> RAdam::declaration() {
 }
 
 void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double eps = group.option("eps"), wd = group.option("weight_decay");
+  const RAdamOptions o = options_of(group);
   const double step = detail::count_step(state, param, {"exp_avg", "exp_avg_sq"});
-  const double bias_correction1 = 1 - std::pow(beta1, step);
-  const double bias_correction2 = 1 - std::pow(beta2, step);
-  const double rho_inf = 2 / (1 - beta2) - 1;
-  const double rho_t = rho_inf - 2 * step * std::pow(beta2, step) / bias_correction2;
+  const double bias_correction1 = 1 - std::pow(o.beta1, step);
+  const double bias_correction2 = 1 - std::pow(o.beta2, step);
+  const double rho_inf = 2 / (1 - o.beta2) - 1;
+  const double rho_t = rho_inf - 2 * step * std::pow(o.beta2, step) / bias_correction2;
   const bool rectify = rho_t > 5.;
   const double rect =
       rectify ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) : 0;
@@ -61,10 +60,10 @@ void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
       "RAdam", param, grad, {state.tensors["exp_avg"], state.tensors["exp_avg_sq"]},
       [&](auto tag) {
         using T = decltype(tag);
-        return RadamConstants<T>{T(beta1),           T(beta2), T(1 - beta1), T(1 - beta2), T(bias_correction1),
-                                 T(std::sqrt(bias_correction2)), T(eps), T(wd), T(lr), T(rect)};
+        return RadamConstants<T>{T(o.beta1), T(o.beta2), T(1 - o.beta1), T(1 - o.beta2), T(bias_correction1),
+                                 T(std::sqrt(bias_correction2)), T(o.eps), T(o.weight_decay), T(o.lr), T(rect)};
       },
-      wd != 0, rectify);
+      o.weight_decay != 0, rectify);
 }
 
 }  // namespace eta::optim

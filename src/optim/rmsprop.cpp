@@ -61,20 +61,18 @@ Declaration<RMSpropOptions> RMSprop::declaration() {
 }
 
 void RMSprop::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), alpha = group.option("alpha"), eps = group.option("eps");
-  const double wd = group.option("weight_decay"), momentum = group.option("momentum");
-  const bool centered = group.option("centered") != 0;
-  const double sign = group.option("maximize") != 0 ? -1 : 1;
+  const RMSpropOptions o = options_of(group);
   detail::count_step(state, param, {"square_avg"});
-  const Tensor buf = detail::optional_buffer(state, param, "momentum_buffer", momentum > 0);
-  const Tensor grad_avg = detail::optional_buffer(state, param, "grad_avg", centered);
+  const Tensor buf = detail::optional_buffer(state, param, "momentum_buffer", o.momentum > 0);
+  const Tensor grad_avg = detail::optional_buffer(state, param, "grad_avg", o.centered);
   detail::update_elements<RMSpropLoop>(
       "RMSprop", param, grad, {state.tensors["square_avg"], buf, grad_avg},
       [&](auto tag) {
         using T = decltype(tag);
-        return RmspropConstants<T>{T(sign), T(alpha), T(1 - alpha), T(eps), T(wd), T(momentum), T(-lr)};
+        return RmspropConstants<T>{T(detail::sign(o.maximize)), T(o.alpha), T(1 - o.alpha), T(o.eps),
+                                  T(o.weight_decay),          T(o.momentum), T(-o.lr)};
       },
-      wd != 0, centered, momentum > 0);
+      o.weight_decay != 0, o.centered, o.momentum > 0);
 }
 
 }  // namespace eta::optim

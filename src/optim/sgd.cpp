@@ -55,20 +55,18 @@ void SGD::check_rules(const Options& o) {
 }
 
 void SGD::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), momentum = group.option("momentum");
-  const double dampening = group.option("dampening"), wd = group.option("weight_decay");
-  const bool nesterov = group.option("nesterov") != 0;
-  const double sign = group.option("maximize") != 0 ? -1 : 1;
+  const SGDOptions o = options_of(group);
   // The buffer starts as a copy of the first direction, not as zeros (PyTorch's choice).
-  const bool first = momentum != 0 && !state.tensors.count("momentum_buffer");
-  const Tensor buf = detail::optional_buffer(state, param, "momentum_buffer", momentum != 0);
+  const bool first = o.momentum != 0 && !state.tensors.count("momentum_buffer");
+  const Tensor buf = detail::optional_buffer(state, param, "momentum_buffer", o.momentum != 0);
   detail::update_elements<SgdLoop>(
       "SGD", param, grad, {buf},
       [&](auto tag) {
         using T = decltype(tag);
-        return SgdConstants<T>{T(sign), T(wd), T(momentum), T(1 - dampening), T(-lr)};
+        return SgdConstants<T>{T(detail::sign(o.maximize)), T(o.weight_decay), T(o.momentum), T(1 - o.dampening),
+                               T(-o.lr)};
       },
-      wd != 0, momentum != 0, first, nesterov);
+      o.weight_decay != 0, o.momentum != 0, first, o.nesterov);
 }
 
 }  // namespace eta::optim

@@ -47,7 +47,7 @@ void SGDHD::check_rules(const Options& o) {
 
 void SGDHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
                          const std::vector<ParamState*>& states) {
-  const double sign = group.option("maximize") != 0 ? -1.0 : 1.0, wd = group.option("weight_decay");
+  const SGDHDOptions o = options_of(group);
   double h = 0;
   for (size_t k = 0; k < params.size(); ++k) {
     if (states[k]->empty()) continue;  // no previous step: u = 0
@@ -55,7 +55,8 @@ void SGDHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, c
     detail::dispatch(params[k], "SGDHD", [&](auto tag) {
       using T = decltype(tag);
       const T* u = prev.data_ptr<T>();
-      h += detail::hyper_dot(grads[k].data_ptr<T>(), params[k].data_ptr<T>(), params[k].numel(), sign, wd,
+      h += detail::hyper_dot(grads[k].data_ptr<T>(), params[k].data_ptr<T>(), params[k].numel(),
+                             detail::sign(o.maximize), o.weight_decay,
                              [u](int64_t i) { return static_cast<double>(u[i]); });
     });
   }
@@ -63,16 +64,15 @@ void SGDHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, c
 }
 
 void SGDHD::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), wd = group.option("weight_decay");
-  const double sign = group.option("maximize") != 0 ? -1 : 1;
+  const SGDHDOptions o = options_of(group);
   if (state.empty()) state.tensors["grad_prev"] = zeros_like(param);
   detail::update_elements<SgdHdLoop>(
       "SGDHD", param, grad, {state.tensors["grad_prev"]},
       [&](auto tag) {
         using T = decltype(tag);
-        return SgdHdConstants<T>{T(sign), T(wd), T(-lr)};
+        return SgdHdConstants<T>{T(detail::sign(o.maximize)), T(o.weight_decay), T(-o.lr)};
       },
-      wd != 0);
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

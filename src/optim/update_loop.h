@@ -35,6 +35,9 @@ void for_elements(int64_t n, const F& body) {
   kernels::parallel_for(0, n, kUpdateGrain, body);
 }
 
+// The factor the gradient is multiplied by: -1 to maximize (an exact negation), else 1.
+inline double sign(bool maximize) { return maximize ? -1 : 1; }
+
 // The direction an update starts from: the gradient (times sign = -1 to maximize, which is
 // exact) plus the coupled weight decay wd * p when HasWd, as every PyTorch optimizer writes it.
 template <bool HasWd, class T>
