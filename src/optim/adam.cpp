@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "optim/adam_fields.h"
+#include "optim/adam_moments.h"
 #include "optim/step_state.h"
 #include "optim/update_loop.h"
 
@@ -20,7 +21,8 @@ namespace {
 
 template <class T>
 struct AdamConstants {
-  T b1, b2, one_b1, one_b2, wd, bc2, eps, neg_step, sign, mul;
+  detail::Betas<T> betas;
+  T wd, bc2, eps, neg_step, sign, mul;
 };
 
 // The update over [begin, end). Pointers restrict and options compile-time, with everything
@@ -32,9 +34,7 @@ struct AdamLoop {
     for (int64_t i = begin; i < end; ++i) {
       const T pi = p[i] * c.mul;
       const T gi = detail::direction<CoupledWd>(c.sign, g[i], c.wd, pi);
-      const T mi = detail::ema(m[i], c.b1, c.one_b1, gi), vi = detail::ema_sq(v[i], c.b2, c.one_b2, gi);
-      m[i] = mi;
-      v[i] = vi;
+      const auto [mi, vi] = c.betas.advance(m[i], v[i], gi);
       T denom;
       if (Ams) {
         const T vm = std::max(vmax[i], vi);
@@ -68,8 +68,8 @@ void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, Pa
       name().c_str(), param, grad, {state.tensors["exp_avg"], state.tensors["exp_avg_sq"], vmax},
       [&](auto tag) {
         using T = decltype(tag);
-        return AdamConstants<T>{T(o.beta1), T(o.beta2), T(1 - o.beta1), T(1 - o.beta2), T(o.weight_decay),
-                                T(bias_correction2_sqrt), T(o.eps), T(-step_size), T(detail::sign(o.maximize)), T(mul)};
+        return AdamConstants<T>{detail::Betas<T>::from(o.beta1, o.beta2), T(o.weight_decay), T(bias_correction2_sqrt),
+                                T(o.eps), T(-step_size), T(detail::sign(o.maximize)), T(mul)};
       },
       !decoupled && o.weight_decay != 0, o.amsgrad);
 }

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "optim/adam_fields.h"
+#include "optim/adam_moments.h"
 #include "optim/step_state.h"
 #include "optim/update_loop.h"
 
@@ -19,7 +20,8 @@ namespace {
 // The update over [begin, end), vectorisable (see adam.cpp).
 template <class T>
 struct NadamConstants {
-  T b1, b2, one_b1, one_b2, bc2, eps, wd, cg, cm;
+  detail::Betas<T> betas;
+  T bc2, eps, wd, cg, cm;
 };
 
 struct NAdamLoop {
@@ -28,9 +30,7 @@ struct NAdamLoop {
                   T* __restrict v, const NadamConstants<T> c) {
     for (int64_t i = begin; i < end; ++i) {
       const T gi = detail::direction<HasWd>(T(1), g[i], c.wd, p[i]);  // no maximize in PyTorch's
-      const T mi = detail::ema(m[i], c.b1, c.one_b1, gi), vi = detail::ema_sq(v[i], c.b2, c.one_b2, gi);
-      m[i] = mi;
-      v[i] = vi;
+      const auto [mi, vi] = c.betas.advance(m[i], v[i], gi);
       const T denom = std::sqrt(vi / c.bc2) + c.eps;
       T pi = p[i] + c.cg * gi / denom;
       pi = pi + c.cm * mi / denom;
@@ -64,7 +64,7 @@ void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
       "NAdam", param, grad, {state.tensors["exp_avg"], state.tensors["exp_avg_sq"]},
       [&](auto tag) {
         using T = decltype(tag);
-        return NadamConstants<T>{T(beta1), T(beta2), T(1 - beta1), T(1 - beta2), T(bias_correction2),
+        return NadamConstants<T>{detail::Betas<T>::from(beta1, beta2), T(bias_correction2),
                                  T(o.eps), T(o.weight_decay), T(coef_g), T(coef_m)};
       },
       o.weight_decay != 0);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "optim/adam_fields.h"
+#include "optim/adam_moments.h"
 #include "optim/step_state.h"
 #include "optim/update_loop.h"
 
@@ -17,7 +18,8 @@ namespace {
 // The update over [begin, end), vectorisable (see adam.cpp).
 template <class T>
 struct RadamConstants {
-  T b1, b2, one_b1, one_b2, bc1, bc2_sqrt, eps, wd, lr, rect;
+  detail::Betas<T> betas;
+  T bc1, bc2_sqrt, eps, wd, lr, rect;
 };
 
 struct RAdamLoop {
@@ -26,9 +28,7 @@ struct RAdamLoop {
                   T* __restrict v, const RadamConstants<T> c) {
     for (int64_t i = begin; i < end; ++i) {
       const T gi = detail::direction<HasWd>(T(1), g[i], c.wd, p[i]);  // no maximize in PyTorch's
-      const T mi = detail::ema(m[i], c.b1, c.one_b1, gi), vi = detail::ema_sq(v[i], c.b2, c.one_b2, gi);
-      m[i] = mi;
-      v[i] = vi;
+      const auto [mi, vi] = c.betas.advance(m[i], v[i], gi);
       const T m_hat = mi / c.bc1;
       if (Rectify) {
         const T adaptive_lr = c.bc2_sqrt / (std::sqrt(vi) + c.eps);
@@ -60,7 +60,7 @@ void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
       "RAdam", param, grad, {state.tensors["exp_avg"], state.tensors["exp_avg_sq"]},
       [&](auto tag) {
         using T = decltype(tag);
-        return RadamConstants<T>{T(o.beta1), T(o.beta2), T(1 - o.beta1), T(1 - o.beta2), T(bias_correction1),
+        return RadamConstants<T>{detail::Betas<T>::from(o.beta1, o.beta2), T(bias_correction1),
                                  T(std::sqrt(bias_correction2)), T(o.eps), T(o.weight_decay), T(o.lr), T(rect)};
       },
       o.weight_decay != 0, rectify);

@@ -92,8 +92,8 @@ void update_elements(const char* op, Tensor& param, const Tensor& grad, const Te
     with_flags(
         [&](auto... on) {
           for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            std::apply([&](auto*... sk) { Kernel::template run<T, decltype(on)::value...>(begin, end, p, g, sk..., c); },
-                       s);
+            std::apply(
+                [&](auto*... sk) { Kernel::template run<T, decltype(on)::value...>(begin, end, p, g, sk..., c); }, s);
           });
         },
         flags...);
