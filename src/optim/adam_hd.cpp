@@ -20,13 +20,12 @@ Declaration<AdamHDOptions> AdamHD::declaration() {
 void AdamHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
                           const std::vector<ParamState*>& states) {
   const AdamHDOptions o = options_of(group);
-  const double beta1 = o.beta1, beta2 = o.beta2, eps = o.eps;
   double h = 0;
   for (size_t k = 0; k < params.size(); ++k) {
     const ParamState& st = *states[k];
     if (st.empty() || st.scalar("step") == 0) continue;  // no previous step: u = 0
     const double step = st.scalar("step");
-    const double bc1 = 1 - std::pow(beta1, step), bc2_sqrt = std::sqrt(1 - std::pow(beta2, step));
+    const double bc1 = 1 - std::pow(o.beta1, step), bc2_sqrt = std::sqrt(1 - std::pow(o.beta2, step));
     const Tensor& m_t = st.tensors.at("exp_avg");
     const Tensor& v_t = o.amsgrad ? st.tensors.at("max_exp_avg_sq") : st.tensors.at("exp_avg_sq");
     detail::dispatch(params[k], "AdamHD", [&](auto tag) {
@@ -36,7 +35,7 @@ void AdamHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, 
       h += detail::hyper_dot(grads[k].data_ptr<T>(), params[k].data_ptr<T>(), params[k].numel(),
                              detail::sign(o.maximize), o.weight_decay,
                              [&](int64_t i) {
-                               const double denom = std::sqrt(static_cast<double>(v[i])) / bc2_sqrt + eps;
+                               const double denom = std::sqrt(static_cast<double>(v[i])) / bc2_sqrt + o.eps;
                                return static_cast<double>(m[i]) / bc1 / denom;
                              });
     });

@@ -70,7 +70,7 @@ void RMSprop::update(const ParamGroup& group, Tensor& param, const Tensor& grad,
       [&](auto tag) {
         using T = decltype(tag);
         return RmspropConstants<T>{T(detail::sign(o.maximize)), T(o.alpha), T(1 - o.alpha), T(o.eps),
-                                  T(o.weight_decay),          T(o.momentum), T(-o.lr)};
+                                   T(o.weight_decay), T(o.momentum), T(-o.lr)};
       },
       o.weight_decay != 0, o.centered, o.momentum > 0);
 }
