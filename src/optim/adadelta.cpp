@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "eta/tensor/factory.h"
+#include "optim/step_state.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -17,19 +17,21 @@ struct AdadeltaConstants {
   T sign, r, one_r, eps, wd, neg_lr;
 };
 
-template <class T, bool HasWd>
-void adadelta_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict sq,
-                       T* __restrict acc, const AdadeltaConstants<T> c) {
-  for (int64_t i = begin; i < end; ++i) {
-    const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
-    const T s = detail::ema_sq(sq[i], c.r, c.one_r, gi);
-    sq[i] = s;
-    const T std_i = std::sqrt(s + c.eps);
-    const T delta = std::sqrt(acc[i] + c.eps) / std_i * gi;
-    acc[i] = detail::ema_sq(acc[i], c.r, c.one_r, delta);
-    p[i] = p[i] + c.neg_lr * delta;
+struct AdadeltaLoop {
+  template <class T, bool HasWd>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict sq,
+                  T* __restrict acc, const AdadeltaConstants<T> c) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+      const T s = detail::ema_sq(sq[i], c.r, c.one_r, gi);
+      sq[i] = s;
+      const T std_i = std::sqrt(s + c.eps);
+      const T delta = std::sqrt(acc[i] + c.eps) / std_i * gi;
+      acc[i] = detail::ema_sq(acc[i], c.r, c.one_r, delta);
+      p[i] = p[i] + c.neg_lr * delta;
+    }
   }
-}
+};
 
 }  // namespace
 
@@ -43,32 +45,16 @@ Declaration<AdadeltaOptions> Adadelta::declaration() {
 }
 
 void Adadelta::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), rho = group.option("rho"), eps = group.option("eps");
-  const double wd = group.option("weight_decay");
-  const bool maximize = group.option("maximize") != 0;
-  if (state.empty()) {
-    state.scalar("step") = 0;
-    state.tensors["square_avg"] = zeros_like(param);
-    state.tensors["acc_delta"] = zeros_like(param);
-  }
-  state.scalar("step") += 1;
-  Tensor sq_t = state.tensors["square_avg"], acc_t = state.tensors["acc_delta"];
-  detail::dispatch(param, "Adadelta", [&](auto tag) {
-    using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* sq = sq_t.data_ptr<T>();
-    T* acc = acc_t.data_ptr<T>();
-    const AdadeltaConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(rho), static_cast<T>(1 - rho),
-                                 static_cast<T>(eps),      static_cast<T>(wd),  static_cast<T>(-lr)};
-    detail::with_flags(
-        [&](auto has_wd) {
-          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            adadelta_elements<T, has_wd>(begin, end, p, g, sq, acc, c);
-          });
-        },
-        wd != 0);
-  });
+  const AdadeltaOptions o = options_of(group);
+  detail::count_step(state, param, {"square_avg", "acc_delta"});
+  detail::update_elements<AdadeltaLoop>(
+      "Adadelta", param, grad, {state.tensors["square_avg"], state.tensors["acc_delta"]},
+      [&](auto tag) {
+        using T = decltype(tag);
+        return AdadeltaConstants<T>{T(detail::sign(o.maximize)), T(o.rho), T(1 - o.rho), T(o.eps), T(o.weight_decay),
+                                    T(-o.lr)};
+      },
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

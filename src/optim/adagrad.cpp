@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "eta/tensor/factory.h"
+#include "optim/step_state.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -17,16 +17,18 @@ struct AdagradConstants {
   T sign, wd, eps, neg_clr;
 };
 
-template <class T, bool HasWd>
-void adagrad_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict s,
-                      const AdagradConstants<T> c) {
-  for (int64_t i = begin; i < end; ++i) {
-    const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
-    const T si = s[i] + gi * gi;
-    s[i] = si;
-    p[i] = p[i] + c.neg_clr * gi / (std::sqrt(si) + c.eps);
+struct AdagradLoop {
+  template <class T, bool HasWd>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict s,
+                  const AdagradConstants<T> c) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+      const T si = s[i] + gi * gi;
+      s[i] = si;
+      p[i] = p[i] + c.neg_clr * gi / (std::sqrt(si) + c.eps);
+    }
   }
-}
+};
 
 }  // namespace
 
@@ -41,32 +43,18 @@ Declaration<AdagradOptions> Adagrad::declaration() {
 }
 
 void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), lr_decay = group.option("lr_decay"), eps = group.option("eps");
-  const double wd = group.option("weight_decay");
-  const bool maximize = group.option("maximize") != 0;
-  if (state.empty()) {
-    state.scalar("step") = 0;
-    Tensor sum = zeros_like(param);
-    sum.fill_(group.option("initial_accumulator_value"));
-    state.tensors["sum"] = sum;
-  }
-  const double step = state.scalar("step") += 1;
-  const double clr = lr / (1 + (step - 1) * lr_decay);
-  Tensor sum_t = state.tensors["sum"];
-  detail::dispatch(param, "Adagrad", [&](auto tag) {
-    using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* s = sum_t.data_ptr<T>();
-    const AdagradConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(wd), static_cast<T>(eps), static_cast<T>(-clr)};
-    detail::with_flags(
-        [&](auto has_wd) {
-          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            adagrad_elements<T, has_wd>(begin, end, p, g, s, c);
-          });
-        },
-        wd != 0);
-  });
+  const AdagradOptions o = options_of(group);
+  const bool first = state.empty();
+  const double step = detail::count_step(state, param, {"sum"});
+  if (first) state.tensors["sum"].fill_(o.initial_accumulator_value);
+  const double clr = o.lr / (1 + (step - 1) * o.lr_decay);
+  detail::update_elements<AdagradLoop>(
+      "Adagrad", param, grad, {state.tensors["sum"]},
+      [&](auto tag) {
+        using T = decltype(tag);
+        return AdagradConstants<T>{T(detail::sign(o.maximize)), T(o.weight_decay), T(o.eps), T(-clr)};
+      },
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

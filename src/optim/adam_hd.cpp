@@ -19,24 +19,23 @@ Declaration<AdamHDOptions> AdamHD::declaration() {
 
 void AdamHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
                           const std::vector<ParamState*>& states) {
-  const double sign = group.option("maximize") != 0 ? -1.0 : 1.0, wd = group.option("weight_decay");
-  const double beta1 = group.option("beta1"), beta2 = group.option("beta2"), eps = group.option("eps");
-  const bool amsgrad = group.option("amsgrad") != 0;
+  const AdamHDOptions o = options_of(group);
   double h = 0;
   for (size_t k = 0; k < params.size(); ++k) {
     const ParamState& st = *states[k];
     if (st.empty() || st.scalar("step") == 0) continue;  // no previous step: u = 0
     const double step = st.scalar("step");
-    const double bc1 = 1 - std::pow(beta1, step), bc2_sqrt = std::sqrt(1 - std::pow(beta2, step));
+    const double bc1 = 1 - std::pow(o.beta1, step), bc2_sqrt = std::sqrt(1 - std::pow(o.beta2, step));
     const Tensor& m_t = st.tensors.at("exp_avg");
-    const Tensor& v_t = amsgrad ? st.tensors.at("max_exp_avg_sq") : st.tensors.at("exp_avg_sq");
+    const Tensor& v_t = o.amsgrad ? st.tensors.at("max_exp_avg_sq") : st.tensors.at("exp_avg_sq");
     detail::dispatch(params[k], "AdamHD", [&](auto tag) {
       using T = decltype(tag);
       const T* m = m_t.data_ptr<T>();
       const T* v = v_t.data_ptr<T>();
-      h += detail::hyper_dot(grads[k].data_ptr<T>(), params[k].data_ptr<T>(), params[k].numel(), sign, wd,
+      h += detail::hyper_dot(grads[k].data_ptr<T>(), params[k].data_ptr<T>(), params[k].numel(),
+                             detail::sign(o.maximize), o.weight_decay,
                              [&](int64_t i) {
-                               const double denom = std::sqrt(static_cast<double>(v[i])) / bc2_sqrt + eps;
+                               const double denom = std::sqrt(static_cast<double>(v[i])) / bc2_sqrt + o.eps;
                                return static_cast<double>(m[i]) / bc1 / denom;
                              });
     });

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "eta/tensor/factory.h"
 #include "optim/adam_fields.h"
+#include "optim/step_state.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -19,18 +19,20 @@ struct AdamaxConstants {
   T sign, b1, b2, one_b1, eps, wd, neg_clr;
 };
 
-template <class T, bool HasWd>
-void adamax_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
-                     T* __restrict u, const AdamaxConstants<T> c) {
-  for (int64_t i = begin; i < end; ++i) {
-    const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
-    const T mi = detail::ema(m[i], c.b1, c.one_b1, gi);
-    m[i] = mi;
-    const T ui = std::max(u[i] * c.b2, std::fabs(gi) + c.eps);
-    u[i] = ui;
-    p[i] = p[i] + c.neg_clr * mi / ui;
+struct AdamaxLoop {
+  template <class T, bool HasWd>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                  T* __restrict u, const AdamaxConstants<T> c) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T gi = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+      const T mi = detail::ema(m[i], c.b1, c.one_b1, gi);
+      m[i] = mi;
+      const T ui = std::max(u[i] * c.b2, std::fabs(gi) + c.eps);
+      u[i] = ui;
+      p[i] = p[i] + c.neg_clr * mi / ui;
+    }
   }
-}
+};
 
 }  // namespace
 
@@ -39,34 +41,17 @@ Declaration<AdamaxOptions> Adamax::declaration() {
 }
 
 void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double eps = group.option("eps"), wd = group.option("weight_decay");
-  const bool maximize = group.option("maximize") != 0;
-  if (state.empty()) {
-    state.scalar("step") = 0;
-    state.tensors["exp_avg"] = zeros_like(param);
-    state.tensors["exp_inf"] = zeros_like(param);
-  }
-  const double step = state.scalar("step") += 1;
-  const double clr = lr / (1 - std::pow(beta1, step));
-  Tensor m_t = state.tensors["exp_avg"], u_t = state.tensors["exp_inf"];
-  detail::dispatch(param, "Adamax", [&](auto tag) {
-    using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* m = m_t.data_ptr<T>();
-    T* u = u_t.data_ptr<T>();
-    const AdamaxConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(beta1), static_cast<T>(beta2),
-                               static_cast<T>(1 - beta1), static_cast<T>(eps),  static_cast<T>(wd),
-                               static_cast<T>(-clr)};
-    detail::with_flags(
-        [&](auto has_wd) {
-          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            adamax_elements<T, has_wd>(begin, end, p, g, m, u, c);
-          });
-        },
-        wd != 0);
-  });
+  const AdamaxOptions o = options_of(group);
+  const double step = detail::count_step(state, param, {"exp_avg", "exp_inf"});
+  const double clr = o.lr / (1 - std::pow(o.beta1, step));
+  detail::update_elements<AdamaxLoop>(
+      "Adamax", param, grad, {state.tensors["exp_avg"], state.tensors["exp_inf"]},
+      [&](auto tag) {
+        using T = decltype(tag);
+        return AdamaxConstants<T>{T(detail::sign(o.maximize)), T(o.beta1), T(o.beta2), T(1 - o.beta1),
+                                 T(o.eps), T(o.weight_decay), T(-clr)};
+      },
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

@@ -18,17 +18,19 @@ struct LionConstants {
 };
 
 // The update over [begin, end); branch-free so that it vectorises (see adam.cpp).
-template <class T>
-void lion_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
-                   const LionConstants<T> c) {
-  for (int64_t i = begin; i < end; ++i) {
-    const T gi = c.sign * g[i];
-    const T ci = detail::ema(m[i], c.b1, c.one_b1, gi);
-    const T s = static_cast<T>(ci > T(0)) - static_cast<T>(ci < T(0));
-    p[i] = p[i] * c.mul + c.neg_lr * s;
-    m[i] = detail::ema(m[i], c.b2, c.one_b2, gi);
+struct LionLoop {
+  template <class T>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                  const LionConstants<T> c) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T gi = c.sign * g[i];
+      const T ci = detail::ema(m[i], c.b1, c.one_b1, gi);
+      const T s = static_cast<T>(ci > T(0)) - static_cast<T>(ci < T(0));
+      p[i] = p[i] * c.mul + c.neg_lr * s;
+      m[i] = detail::ema(m[i], c.b2, c.one_b2, gi);
+    }
   }
-}
+};
 
 }  // namespace
 
@@ -42,20 +44,12 @@ Declaration<LionOptions> Lion::declaration() {
 }
 
 void Lion::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double wd = group.option("weight_decay");
-  const bool maximize = group.option("maximize") != 0;
+  const LionOptions o = options_of(group);
   if (state.empty()) state.tensors["exp_avg"] = zeros_like(param);
-  Tensor& m_t = state.tensors["exp_avg"];
-  detail::dispatch(param, "Lion", [&](auto tag) {
+  detail::update_elements<LionLoop>("Lion", param, grad, {state.tensors["exp_avg"]}, [&](auto tag) {
     using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* m = m_t.data_ptr<T>();
-    const LionConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(beta1), static_cast<T>(1 - beta1),
-                             static_cast<T>(beta2),   static_cast<T>(1 - beta2), static_cast<T>(-lr),
-                             static_cast<T>(1 - lr * wd)};
-    detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) { lion_elements<T>(begin, end, p, g, m, c); });
+    return LionConstants<T>{T(detail::sign(o.maximize)), T(o.beta1), T(1 - o.beta1), T(o.beta2), T(1 - o.beta2),
+                            T(-o.lr), T(1 - o.lr * o.weight_decay)};
   });
 }
 

@@ -8,8 +8,9 @@
 
 #include <cmath>
 
-#include "eta/tensor/factory.h"
 #include "optim/adam_fields.h"
+#include "optim/adam_moments.h"
+#include "optim/step_state.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -19,23 +20,24 @@ namespace {
 // The update over [begin, end), vectorisable (see adam.cpp).
 template <class T>
 struct NadamConstants {
-  T b1, b2, one_b1, one_b2, bc2, eps, wd, cg, cm;
+  detail::Betas<T> betas;
+  T bc2, eps, wd, cg, cm;
 };
 
-template <class T, bool HasWd>
-void nadam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
-                    T* __restrict v, const NadamConstants<T> c) {
-  for (int64_t i = begin; i < end; ++i) {
-    const T gi = detail::direction<HasWd>(T(1), g[i], c.wd, p[i]);  // no maximize in PyTorch's
-    const T mi = detail::ema(m[i], c.b1, c.one_b1, gi), vi = detail::ema_sq(v[i], c.b2, c.one_b2, gi);
-    m[i] = mi;
-    v[i] = vi;
-    const T denom = std::sqrt(vi / c.bc2) + c.eps;
-    T pi = p[i] + c.cg * gi / denom;
-    pi = pi + c.cm * mi / denom;
-    p[i] = pi;
+struct NAdamLoop {
+  template <class T, bool HasWd>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                  T* __restrict v, const NadamConstants<T> c) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T gi = detail::direction<HasWd>(T(1), g[i], c.wd, p[i]);  // no maximize in PyTorch's
+      const auto [mi, vi] = c.betas.advance(m[i], v[i], gi);
+      const T denom = std::sqrt(vi / c.bc2) + c.eps;
+      T pi = p[i] + c.cg * gi / denom;
+      pi = pi + c.cm * mi / denom;
+      p[i] = pi;
+    }
   }
-}
+};
 
 }  // namespace
 
@@ -45,16 +47,11 @@ Declaration<NAdamOptions> NAdam::declaration() {
 }
 
 void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double eps = group.option("eps"), wd = group.option("weight_decay");
-  const double psi = group.option("momentum_decay");
-  if (state.empty()) {
-    state.scalar("step") = 0;
-    state.scalar("mu_product") = 1;
-    state.tensors["exp_avg"] = zeros_like(param);
-    state.tensors["exp_avg_sq"] = zeros_like(param);
-  }
-  const double step = state.scalar("step") += 1;
+  const NAdamOptions o = options_of(group);
+  const double lr = o.lr, beta1 = o.beta1, beta2 = o.beta2, psi = o.momentum_decay;
+  const bool first = state.empty();
+  const double step = detail::count_step(state, param, {"exp_avg", "exp_avg_sq"});
+  if (first) state.scalar("mu_product") = 1;
   const double bias_correction2 = 1 - std::pow(beta2, step);
   const double mu = beta1 * (1. - 0.5 * std::pow(0.96, step * psi));
   const double mu_next = beta1 * (1. - 0.5 * std::pow(0.96, (step + 1) * psi));
@@ -63,24 +60,14 @@ void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
   state.scalar("mu_product") = mu_product;
   const double coef_g = -lr * (1. - mu) / (1. - static_cast<double>(mu_product));
   const double coef_m = -lr * mu_next / (1. - static_cast<double>(mu_product_next));
-  Tensor m_t = state.tensors["exp_avg"], v_t = state.tensors["exp_avg_sq"];
-  detail::dispatch(param, "NAdam", [&](auto tag) {
-    using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* m = m_t.data_ptr<T>();
-    T* v = v_t.data_ptr<T>();
-    const NadamConstants<T> c{static_cast<T>(beta1),    static_cast<T>(beta2), static_cast<T>(1 - beta1),
-                              static_cast<T>(1 - beta2), static_cast<T>(bias_correction2), static_cast<T>(eps),
-                              static_cast<T>(wd),       static_cast<T>(coef_g), static_cast<T>(coef_m)};
-    detail::with_flags(
-        [&](auto has_wd) {
-          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            nadam_elements<T, has_wd>(begin, end, p, g, m, v, c);
-          });
-        },
-        wd != 0);
-  });
+  detail::update_elements<NAdamLoop>(
+      "NAdam", param, grad, {state.tensors["exp_avg"], state.tensors["exp_avg_sq"]},
+      [&](auto tag) {
+        using T = decltype(tag);
+        return NadamConstants<T>{detail::Betas<T>::from(beta1, beta2), T(bias_correction2),
+                                 T(o.eps), T(o.weight_decay), T(coef_g), T(coef_m)};
+      },
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

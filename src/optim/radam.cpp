@@ -6,8 +6,9 @@
 
 #include <cmath>
 
-#include "eta/tensor/factory.h"
 #include "optim/adam_fields.h"
+#include "optim/adam_moments.h"
+#include "optim/step_state.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -17,26 +18,27 @@ namespace {
 // The update over [begin, end), vectorisable (see adam.cpp).
 template <class T>
 struct RadamConstants {
-  T b1, b2, one_b1, one_b2, bc1, bc2_sqrt, eps, wd, lr, rect;
+  detail::Betas<T> betas;
+  T bc1, bc2_sqrt, eps, wd, lr, rect;
 };
 
-template <class T, bool HasWd, bool Rectify>
-void radam_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
-                    T* __restrict v, const RadamConstants<T> c) {
-  for (int64_t i = begin; i < end; ++i) {
-    const T gi = detail::direction<HasWd>(T(1), g[i], c.wd, p[i]);  // no maximize in PyTorch's
-    const T mi = detail::ema(m[i], c.b1, c.one_b1, gi), vi = detail::ema_sq(v[i], c.b2, c.one_b2, gi);
-    m[i] = mi;
-    v[i] = vi;
-    const T m_hat = mi / c.bc1;
-    if (Rectify) {
-      const T adaptive_lr = c.bc2_sqrt / (std::sqrt(vi) + c.eps);
-      p[i] = p[i] - m_hat * c.lr * adaptive_lr * c.rect;
-    } else {
-      p[i] = p[i] - m_hat * c.lr;
+struct RAdamLoop {
+  template <class T, bool HasWd, bool Rectify>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                  T* __restrict v, const RadamConstants<T> c) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T gi = detail::direction<HasWd>(T(1), g[i], c.wd, p[i]);  // no maximize in PyTorch's
+      const auto [mi, vi] = c.betas.advance(m[i], v[i], gi);
+      const T m_hat = mi / c.bc1;
+      if (Rectify) {
+        const T adaptive_lr = c.bc2_sqrt / (std::sqrt(vi) + c.eps);
+        p[i] = p[i] - m_hat * c.lr * adaptive_lr * c.rect;
+      } else {
+        p[i] = p[i] - m_hat * c.lr;
+      }
     }
   }
-}
+};
 
 }  // namespace
 
@@ -45,41 +47,23 @@ Declaration<RAdamOptions> RAdam::declaration() {
 }
 
 void RAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), beta1 = group.option("beta1"), beta2 = group.option("beta2");
-  const double eps = group.option("eps"), wd = group.option("weight_decay");
-  if (state.empty()) {
-    state.scalar("step") = 0;
-    state.tensors["exp_avg"] = zeros_like(param);
-    state.tensors["exp_avg_sq"] = zeros_like(param);
-  }
-  const double step = state.scalar("step") += 1;
-  const double bias_correction1 = 1 - std::pow(beta1, step);
-  const double bias_correction2 = 1 - std::pow(beta2, step);
-  const double rho_inf = 2 / (1 - beta2) - 1;
-  const double rho_t = rho_inf - 2 * step * std::pow(beta2, step) / bias_correction2;
+  const RAdamOptions o = options_of(group);
+  const double step = detail::count_step(state, param, {"exp_avg", "exp_avg_sq"});
+  const double bias_correction1 = 1 - std::pow(o.beta1, step);
+  const double bias_correction2 = 1 - std::pow(o.beta2, step);
+  const double rho_inf = 2 / (1 - o.beta2) - 1;
+  const double rho_t = rho_inf - 2 * step * std::pow(o.beta2, step) / bias_correction2;
   const bool rectify = rho_t > 5.;
   const double rect =
       rectify ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) : 0;
-  Tensor m_t = state.tensors["exp_avg"], v_t = state.tensors["exp_avg_sq"];
-  detail::dispatch(param, "RAdam", [&](auto tag) {
-    using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* m = m_t.data_ptr<T>();
-    T* v = v_t.data_ptr<T>();
-    const RadamConstants<T> c{static_cast<T>(beta1),     static_cast<T>(beta2),
-                              static_cast<T>(1 - beta1), static_cast<T>(1 - beta2),
-                              static_cast<T>(bias_correction1), static_cast<T>(std::sqrt(bias_correction2)),
-                              static_cast<T>(eps),       static_cast<T>(wd),
-                              static_cast<T>(lr),        static_cast<T>(rect)};
-    detail::with_flags(
-        [&](auto has_wd, auto rectified) {
-          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            radam_elements<T, has_wd, rectified>(begin, end, p, g, m, v, c);
-          });
-        },
-        wd != 0, rectify);
-  });
+  detail::update_elements<RAdamLoop>(
+      "RAdam", param, grad, {state.tensors["exp_avg"], state.tensors["exp_avg_sq"]},
+      [&](auto tag) {
+        using T = decltype(tag);
+        return RadamConstants<T>{detail::Betas<T>::from(o.beta1, o.beta2), T(bias_correction1),
+                                 T(std::sqrt(bias_correction2)), T(o.eps), T(o.weight_decay), T(o.lr), T(rect)};
+      },
+      o.weight_decay != 0, rectify);
 }
 
 }  // namespace eta::optim

@@ -22,43 +22,34 @@ namespace eta::optim {
 namespace {
 
 // The built-in optimizers, one line each, registered on first use.
-struct Registry : util::NamedRegistry<OptimizerSpec> {
-  Registry() {
-    add(SGD::spec());
-    add(Adam::spec());
-    add(AdamW::spec());
-    add(RMSprop::spec());
-    add(Adagrad::spec());
-    add(Adadelta::spec());
-    add(Adamax::spec());
-    add(NAdam::spec());
-    add(RAdam::spec());
-    add(Lion::spec());
-    add(SGDHD::spec());
-    add(AdamHD::spec());
-  }
-};
-
-Registry& registry() {
-  static Registry r;
+util::NamedRegistry<OptimizerSpec>& registry() {
+  static util::NamedRegistry<OptimizerSpec> r("optimizer", {
+      SGD::spec(),
+      Adam::spec(),
+      AdamW::spec(),
+      RMSprop::spec(),
+      Adagrad::spec(),
+      Adadelta::spec(),
+      Adamax::spec(),
+      NAdam::spec(),
+      RAdam::spec(),
+      Lion::spec(),
+      SGDHD::spec(),
+      AdamHD::spec(),
+  });
   return r;
 }
 
-OptimizerSpec find(const std::string& name) { return registry().find(name, "make_optimizer", "optimizer"); }
-
 }  // namespace
 
-void register_optimizer(OptimizerSpec spec) {
-  ETA_CHECK(!spec.name.empty() && spec.make, "register_optimizer: a spec needs a name and a make function");
-  registry().add(std::move(spec));
-}
+void register_optimizer(OptimizerSpec spec) { registry().add(std::move(spec)); }
 
 std::vector<std::string> optimizer_names() { return registry().names(); }
 
-OptimizerSpec optimizer_spec(const std::string& name) { return find(name); }
+OptimizerSpec optimizer_spec(const std::string& name) { return registry().find(name); }
 
 std::vector<std::string> optimizer_flags(const std::string& name) {
-  const OptimizerSpec f = find(name);
+  const OptimizerSpec f = registry().find(name);
   std::vector<std::string> flags;
   for (const auto& p : f.params)
     if (p.name != "beta2") flags.push_back(p.name == "beta1" ? "betas" : p.name);
@@ -66,7 +57,7 @@ std::vector<std::string> optimizer_flags(const std::string& name) {
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params, const Flags& flags) {
-  const OptimizerSpec f = find(name);
+  const OptimizerSpec f = registry().find(name);
   const Options defaults = f.defaults();
   ParamGroup group;
   group.params = std::move(params);

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "eta/tensor/factory.h"
+#include "optim/step_state.h"
 #include "optim/update_loop.h"
 
 namespace eta::optim {
@@ -19,19 +19,21 @@ struct SgdConstants {
 
 // The update over [begin, end), options compile-time and pointers restrict so that it
 // vectorises (see adam.cpp).
-template <class T, bool HasWd, bool HasMomentum, bool First, bool Nesterov>
-void sgd_elements(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict b,
+struct SgdLoop {
+  template <class T, bool HasWd, bool HasMomentum, bool First, bool Nesterov>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict b,
                   const SgdConstants<T> c) {
-  for (int64_t i = begin; i < end; ++i) {
-    T d = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
-    if (HasMomentum) {
-      const T bi = First ? d : detail::ema(b[i], c.momentum, c.keep, d);
-      b[i] = bi;
-      d = Nesterov ? d + c.momentum * bi : bi;
+    for (int64_t i = begin; i < end; ++i) {
+      T d = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+      if (HasMomentum) {
+        const T bi = First ? d : detail::ema(b[i], c.momentum, c.keep, d);
+        b[i] = bi;
+        d = Nesterov ? d + c.momentum * bi : bi;
+      }
+      p[i] = p[i] + c.neg_lr * d;
     }
-    p[i] = p[i] + c.neg_lr * d;
   }
-}
+};
 
 }  // namespace
 
@@ -53,35 +55,18 @@ void SGD::check_rules(const Options& o) {
 }
 
 void SGD::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), momentum = group.option("momentum");
-  const double dampening = group.option("dampening"), wd = group.option("weight_decay");
-  const bool nesterov = group.option("nesterov") != 0, maximize = group.option("maximize") != 0;
+  const SGDOptions o = options_of(group);
   // The buffer starts as a copy of the first direction, not as zeros (PyTorch's choice).
-  bool first = false;
-  Tensor buf;
-  if (momentum != 0) {
-    auto it = state.tensors.find("momentum_buffer");
-    if (it == state.tensors.end()) {
-      it = state.tensors.emplace("momentum_buffer", zeros_like(param)).first;
-      first = true;
-    }
-    buf = it->second;
-  }
-  detail::dispatch(param, "SGD", [&](auto tag) {
-    using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* b = buf.defined() ? buf.data_ptr<T>() : nullptr;
-    const SgdConstants<T> c{maximize ? T(-1) : T(1), static_cast<T>(wd), static_cast<T>(momentum),
-                            static_cast<T>(1 - dampening), static_cast<T>(-lr)};
-    detail::with_flags(
-        [&](auto has_wd, auto has_momentum, auto first_step, auto use_nesterov) {
-          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            sgd_elements<T, has_wd, has_momentum, first_step, use_nesterov>(begin, end, p, g, b, c);
-          });
-        },
-        wd != 0, b != nullptr, first, nesterov);
-  });
+  const bool first = o.momentum != 0 && !state.tensors.count("momentum_buffer");
+  const Tensor buf = detail::optional_buffer(state, param, "momentum_buffer", o.momentum != 0);
+  detail::update_elements<SgdLoop>(
+      "SGD", param, grad, {buf},
+      [&](auto tag) {
+        using T = decltype(tag);
+        return SgdConstants<T>{T(detail::sign(o.maximize)), T(o.weight_decay), T(o.momentum), T(1 - o.dampening),
+                               T(-o.lr)};
+      },
+      o.weight_decay != 0, o.momentum != 0, first, o.nesterov);
 }
 
 }  // namespace eta::optim

@@ -10,6 +10,29 @@
 
 namespace eta::optim {
 
+namespace {
+
+template <class T>
+struct SgdHdConstants {
+  T sign, wd, neg_lr;
+};
+
+// The update over [begin, end), keeping its direction u for the next step's hypergradient;
+// vectorisable (see adam.cpp).
+struct SgdHdLoop {
+  template <class T, bool HasWd>
+  static void run(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict u,
+                  const SgdHdConstants<T> c) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T d = detail::direction<HasWd>(c.sign, g[i], c.wd, p[i]);
+      u[i] = d;
+      p[i] = p[i] + c.neg_lr * d;
+    }
+  }
+};
+
+}  // namespace
+
 Declaration<SGDHDOptions> SGDHD::declaration() {
   return {"SGDHD", /*suggested_lr=*/0.05,
           {{"lr", &SGDHDOptions::lr, util::at_least(0)},
@@ -24,7 +47,7 @@ void SGDHD::check_rules(const Options& o) {
 
 void SGDHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
                          const std::vector<ParamState*>& states) {
-  const double sign = group.option("maximize") != 0 ? -1.0 : 1.0, wd = group.option("weight_decay");
+  const SGDHDOptions o = options_of(group);
   double h = 0;
   for (size_t k = 0; k < params.size(); ++k) {
     if (states[k]->empty()) continue;  // no previous step: u = 0
@@ -32,7 +55,8 @@ void SGDHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, c
     detail::dispatch(params[k], "SGDHD", [&](auto tag) {
       using T = decltype(tag);
       const T* u = prev.data_ptr<T>();
-      h += detail::hyper_dot(grads[k].data_ptr<T>(), params[k].data_ptr<T>(), params[k].numel(), sign, wd,
+      h += detail::hyper_dot(grads[k].data_ptr<T>(), params[k].data_ptr<T>(), params[k].numel(),
+                             detail::sign(o.maximize), o.weight_decay,
                              [u](int64_t i) { return static_cast<double>(u[i]); });
     });
   }
@@ -40,29 +64,15 @@ void SGDHD::before_group(ParamGroup& group, const std::vector<Tensor>& params, c
 }
 
 void SGDHD::update(const ParamGroup& group, Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = group.option("lr"), wd = group.option("weight_decay");
-  const bool maximize = group.option("maximize") != 0;
+  const SGDHDOptions o = options_of(group);
   if (state.empty()) state.tensors["grad_prev"] = zeros_like(param);
-  Tensor& prev = state.tensors["grad_prev"];
-  detail::dispatch(param, "SGDHD", [&](auto tag) {
-    using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* u = prev.data_ptr<T>();
-    const T sign = maximize ? T(-1) : T(1), w = static_cast<T>(wd), neg_lr = static_cast<T>(-lr);
-    // The weight-decay branch folded away at compile time, as in the other optimizers' loops.
-    detail::with_flags(
-        [&](auto has_wd) {
-          detail::for_elements(param.numel(), [&](int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; ++i) {
-              const T d = detail::direction<decltype(has_wd)::value>(sign, g[i], w, p[i]);
-              u[i] = d;
-              p[i] = p[i] + neg_lr * d;
-            }
-          });
-        },
-        wd != 0);
-  });
+  detail::update_elements<SgdHdLoop>(
+      "SGDHD", param, grad, {state.tensors["grad_prev"]},
+      [&](auto tag) {
+        using T = decltype(tag);
+        return SgdHdConstants<T>{T(detail::sign(o.maximize)), T(o.weight_decay), T(-o.lr)};
+      },
+      o.weight_decay != 0);
 }
 
 }  // namespace eta::optim

@@ -1,7 +1,10 @@
 // Shared by the optimizers' .cpp files: dtype dispatch and the parallel element loop that every
-// per-parameter update runs in. Internal (not installed).
+// per-parameter update runs in, so that an optimizer writes only its formula. Internal (not installed).
 #pragma once
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <tuple>
 #include <type_traits>
 
 #include "eta/error.h"
@@ -31,6 +34,9 @@ template <class F>
 void for_elements(int64_t n, const F& body) {
   kernels::parallel_for(0, n, kUpdateGrain, body);
 }
+
+// The factor the gradient is multiplied by: -1 to maximize (an exact negation), else 1.
+inline double sign(bool maximize) { return maximize ? -1 : 1; }
 
 // The direction an update starts from: the gradient (times sign = -1 to maximize, which is
 // exact) plus the coupled weight decay wd * p when HasWd, as every PyTorch optimizer writes it.
@@ -65,6 +71,33 @@ void with_flags(const F& f, bool flag, Rest... rest) {
     with_flags([&](auto... c) { f(std::true_type{}, c...); }, rest...);
   else
     with_flags([&](auto... c) { f(std::false_type{}, c...); }, rest...);
+}
+
+// One parameter's update, all but its formula: for the parameter's dtype T, runs
+//   Kernel::run<T, flags...>(begin, end, p, g, s..., constants(T{}))
+// over static chunks of the elements, with the parameter, its gradient and each `state` tensor as
+// T pointers (nullptr for an undefined one: a buffer whose option is off) and each bool flag as a
+// compile-time one. `constants(T{})` rounds the formula's constants to T once, before the loop.
+// Kernel::run takes restrict pointers and constants by value, so that its loop vectorises.
+template <class Kernel, size_t N, class MakeConstants, class... Flags>
+void update_elements(const char* op, Tensor& param, const Tensor& grad, const Tensor (&state)[N],
+                     const MakeConstants& constants, Flags... flags) {
+  dispatch(param, op, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    std::array<T*, N> s{};
+    for (size_t k = 0; k < N; ++k) s[k] = state[k].defined() ? state[k].template data_ptr<T>() : nullptr;
+    const auto c = constants(tag);
+    with_flags(
+        [&](auto... on) {
+          for_elements(param.numel(), [&](int64_t begin, int64_t end) {
+            std::apply(
+                [&](auto*... sk) { Kernel::template run<T, decltype(on)::value...>(begin, end, p, g, sk..., c); }, s);
+          });
+        },
+        flags...);
+  });
 }
 
 }  // namespace eta::optim::detail

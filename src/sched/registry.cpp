@@ -65,47 +65,38 @@ SchedulerSpec composite(const std::string& name, std::vector<std::string> flags,
 }
 
 // The built-in schedulers, one line each, registered on first use.
-struct Registry : util::NamedRegistry<SchedulerSpec> {
-  Registry() {
-    add(StepLR::spec());
-    add(MultiStepLR::spec());
-    add(ExponentialLR::spec());
-    add(CosineAnnealingLR::spec());
-    add(CosineAnnealingWarmRestarts::spec());
-    add(LinearLR::spec());
-    add(ConstantLR::spec());
-    add(PolynomialLR::spec());
-    add(OneCycleLR::spec());
-    add(CyclicLR::spec());
-    add(ReduceLROnPlateau::spec());
-    add(InverseSqrtLR::spec());
-    add(composite("SequentialLR", {"schedulers", "milestones"}, /*sequential=*/true));
-    add(composite("ChainedScheduler", {"schedulers"}, /*sequential=*/false));
-  }
-};
-
-Registry& registry() {
-  static Registry r;
+util::NamedRegistry<SchedulerSpec>& registry() {
+  static util::NamedRegistry<SchedulerSpec> r("scheduler", {
+      StepLR::spec(),
+      MultiStepLR::spec(),
+      ExponentialLR::spec(),
+      CosineAnnealingLR::spec(),
+      CosineAnnealingWarmRestarts::spec(),
+      LinearLR::spec(),
+      ConstantLR::spec(),
+      PolynomialLR::spec(),
+      OneCycleLR::spec(),
+      CyclicLR::spec(),
+      ReduceLROnPlateau::spec(),
+      InverseSqrtLR::spec(),
+      composite("SequentialLR", {"schedulers", "milestones"}, /*sequential=*/true),
+      composite("ChainedScheduler", {"schedulers"}, /*sequential=*/false),
+  });
   return r;
 }
 
-SchedulerSpec find(const std::string& name) { return registry().find(name, "make_scheduler", "scheduler"); }
-
 }  // namespace
 
-void register_scheduler(SchedulerSpec spec) {
-  ETA_CHECK(!spec.name.empty() && spec.make, "register_scheduler: a spec needs a name and a make function");
-  registry().add(std::move(spec));
-}
+void register_scheduler(SchedulerSpec spec) { registry().add(std::move(spec)); }
 
 std::vector<std::string> scheduler_names() { return registry().names(); }
 
-SchedulerSpec scheduler_spec(const std::string& name) { return find(name); }
+SchedulerSpec scheduler_spec(const std::string& name) { return registry().find(name); }
 
-std::vector<std::string> scheduler_flags(const std::string& name) { return find(name).flags; }
+std::vector<std::string> scheduler_flags(const std::string& name) { return registry().find(name).flags; }
 
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, optim::Optimizer& optimizer, const Flags& flags) {
-  const SchedulerSpec f = find(name);
+  const SchedulerSpec f = registry().find(name);
   for (const auto& entry : flags) {
     // A named reference, not a structured binding: clang before 16 cannot capture bindings in lambdas.
     const std::string& key = entry.first;

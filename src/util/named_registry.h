@@ -1,10 +1,13 @@
 // NamedRegistry: a thread-safe map from canonical names (util::canonical_name: any case, '_' and
-// '-' ignored) to factories that carry a printed `name`. Shared by the optimizer and scheduler
-// factories so that both look names up and report unknown ones the same way.
+// '-' ignored) to specs that carry a printed `name` and a `make` function. Shared by the optimizer
+// and scheduler registries, so that both register, look names up and report unknown ones the same
+// way; each keeps only its built-in list and its make_* function.
 #pragma once
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eta/error.h"
@@ -12,21 +15,27 @@
 
 namespace eta::util {
 
-template <class Factory>
+template <class Spec>
 class NamedRegistry {
  public:
-  // Adds or replaces the factory under canonical_name(factory.name).
-  void add(Factory factory) {
-    std::lock_guard lock(mutex_);
-    factories_[canonical_name(factory.name)] = std::move(factory);
+  // `kind` names the specs in messages ("optimizer": make_optimizer, register_optimizer).
+  NamedRegistry(std::string kind, std::initializer_list<Spec> builtins) : kind_(std::move(kind)) {
+    for (const Spec& spec : builtins) factories_[canonical_name(spec.name)] = spec;
   }
 
-  // The factory for `name`; otherwise "<caller>: unknown <what> '<name>' (valid: ...)".
-  Factory find(const std::string& name, const char* caller, const char* what) const {
+  // Adds or replaces a user's spec under canonical_name(spec.name).
+  void add(Spec spec) {
+    ETA_CHECK(!spec.name.empty() && spec.make, "register_", kind_, ": a spec needs a name and a make function");
+    std::lock_guard lock(mutex_);
+    factories_[canonical_name(spec.name)] = std::move(spec);
+  }
+
+  // The spec for `name`; otherwise "make_<kind>: unknown <kind> '<name>' (valid: ...)".
+  Spec find(const std::string& name) const {
     std::lock_guard lock(mutex_);
     const auto it = factories_.find(canonical_name(name));
     if (it == factories_.end())
-      detail::throw_error(caller, ": unknown ", what, " '", name, "' (valid: ", join(names_locked()), ")");
+      detail::throw_error("make_", kind_, ": unknown ", kind_, " '", name, "' (valid: ", join(names_locked()), ")");
     return it->second;
   }
 
@@ -43,8 +52,9 @@ class NamedRegistry {
     return out;
   }
 
+  const std::string kind_;
   mutable std::mutex mutex_;
-  std::map<std::string, Factory> factories_;
+  std::map<std::string, Spec> factories_;
 };
 
 }  // namespace eta::util

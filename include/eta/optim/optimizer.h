@@ -160,7 +160,8 @@ inline std::vector<ParamGroup> single_group(std::vector<Tensor> params) {
 // declaration and its update: Self derives from WithOptions<Self, Opts> (or, to reuse another
 // optimizer's update, WithOptions<Self, Opts, Other>), writes `using WithOptions::WithOptions;` and
 // defines `static Declaration<Opts> declaration();` (called once). Rules between fields (SGD's nesterov)
-// go in `static void check_rules(const Options&)`, run before the ranges are checked.
+// go in `static void check_rules(const Options&)`, run before the ranges are checked. update() reads
+// a group's values as an Opts through options_of(group).
 template <class Self, class Opts, class Base = Optimizer>
 class WithOptions : public Base {
  public:
@@ -180,6 +181,11 @@ class WithOptions : public Base {
  protected:
   WithOptions(const OptimizerSpec& spec, Options defaults) : Base(spec, std::move(defaults)) {}
   static void check_rules(const Options& /*options*/) {}
+  // A group's hyper-parameters as the options struct, each read under its declared name, so that
+  // update() uses typed fields (o.lr, o.maximize) and never spells a name again.
+  static Opts options_of(const ParamGroup& group) {
+    return util::from_numeric_values(declared().fields, [&](const std::string& name) { return group.option(name); });
+  }
   void validate(const Options& options) const override {
     Self::check_rules(options);
     Base::validate(options);

@@ -124,4 +124,21 @@ std::map<std::string, double> numeric_values(const Fields<Opts>& fields, const O
   return out;
 }
 
+// The inverse of numeric_values: `o` with its number and true/false fields set from value(name)
+// (any nonzero value is true).
+template <class Opts, class Value>
+Opts from_numeric_values(const Fields<Opts>& fields, const Value& value, Opts o = {}) {
+  for (const auto& f : fields)
+    std::visit(
+        [&](auto member) {
+          using T = std::decay_t<decltype(o.*member)>;
+          if constexpr (std::is_same_v<T, bool>)
+            o.*member = value(f.name) != 0;
+          else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, int64_t>)
+            o.*member = static_cast<T>(value(f.name));
+        },
+        f.member);
+  return o;
+}
+
 }  // namespace eta::util
