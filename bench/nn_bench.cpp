@@ -81,13 +81,17 @@ void sgd_step(eta::nn::Module& m, double lr) {
   for (eta::Tensor& p : m.parameters()) p.add_(p.grad(), -lr);
 }
 
-template <class Model>
-void train_step_bench(benchmark::State& state, Model& model, const eta::Shape& input_shape) {
+// A fixed random batch of `input_shape` with labels 0..9 in turn.
+std::pair<eta::Tensor, eta::Tensor> bench_batch(const eta::Shape& input_shape) {
   eta::manual_seed(0);
-  const eta::Tensor x = eta::randn(input_shape);
   std::vector<int64_t> labels(static_cast<size_t>(input_shape[0]));
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int64_t>(i % 10);
-  const eta::Tensor y = eta::from_vector(labels, {input_shape[0]});
+  return {eta::randn(input_shape), eta::from_vector(labels, {input_shape[0]})};
+}
+
+template <class Model>
+void train_step_bench(benchmark::State& state, Model& model, const eta::Shape& input_shape) {
+  const auto [x, y] = bench_batch(input_shape);
   for (auto _ : state) {
     model.zero_grad();
     eta::cross_entropy(model.forward(x), y).backward();
@@ -115,6 +119,33 @@ void BM_MlpTrainStep(benchmark::State& state) {
   peak_fraction(state, per_image * static_cast<double>(state.range(0)), static_cast<int>(state.range(1)));
 }
 BENCHMARK(BM_MlpTrainStep)->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
+
+// One Hessian-vector product of the cross-entropy loss w.r.t. all parameters (double backward
+// through a forward pass kept with create_graph), the unit of lr_sharpness's power iteration; compare
+// with the training step above. The forward and first backward are built once, outside the loop.
+template <class Model>
+void hvp_bench(benchmark::State& state, Model& model, const eta::Shape& input_shape) {
+  const auto batch = bench_batch(input_shape);  // (images, labels)
+  const eta::train::HessianOperator h(model, [&] { return eta::cross_entropy(model.forward(batch.first), batch.second); });
+  std::vector<eta::Tensor> v;
+  for (const eta::Tensor& p : model.parameters()) v.push_back(eta::randn(p.shape()));
+  for (auto _ : state) benchmark::DoNotOptimize(h.apply(v));
+  state.SetItemsProcessed(state.iterations() * input_shape[0]);
+}
+
+void BM_MlpHessianVectorProduct(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(1)));
+  eta::models::MLP model({784, 256, 128, 10});
+  hvp_bench(state, model, {state.range(0), 784});
+}
+BENCHMARK(BM_MlpHessianVectorProduct)->ArgNames({"batch", "threads"})->Args({64, 1})->Args({1000, 2})->Unit(benchmark::kMicrosecond);
+
+void BM_LeNet5HessianVectorProduct(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(1)));
+  eta::models::LeNet5 model;
+  hvp_bench(state, model, {state.range(0), 1, 28, 28});
+}
+BENCHMARK(BM_LeNet5HessianVectorProduct)->ArgNames({"batch", "threads"})->Args({64, 1})->Unit(benchmark::kMicrosecond);
 
 void BM_TinyMlpTrainStep(benchmark::State& state) {
   eta::set_num_threads(1);

@@ -2,6 +2,8 @@
 // share one pool instead of oversubscribing the cores.
 #include "kernels/blas.h"
 
+#include "eta/error.h"
+
 #include <cblas.h>
 
 #include <cstdlib>
@@ -12,6 +14,9 @@
 extern "C" __attribute__((weak)) void gotoblas_dynamic_init(void);
 extern "C" __attribute__((weak)) void gotoblas_dynamic_quit(void);
 extern "C" __attribute__((weak)) char* openblas_get_corename(void);
+// LAPACK's symmetric tridiagonal eigensolver, exported by OpenBLAS (no LAPACK header needed).
+extern "C" void dstev_(const char* jobz, const int* n, double* d, double* e, double* z, const int* ldz, double* work,
+                       int* info);
 
 namespace eta::kernels {
 
@@ -64,5 +69,15 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 }
 
 void blas_set_num_threads(int n) { openblas_set_num_threads(n); }
+
+std::vector<double> tridiagonal_eigenvalues(std::vector<double> diag, std::vector<double> off) {
+  const int n = static_cast<int>(diag.size()), ldz = 1;
+  off.resize(diag.size());  // dstev's workspace for e has n entries
+  int info = 0;
+  if (n > 0) dstev_("N", &n, diag.data(), off.data(), nullptr, &ldz, nullptr, &info);
+  ETA_CHECK(info == 0, "tridiagonal_eigenvalues: LAPACK dstev did not converge (info ", info, ") on ", n,
+            " entries; a non-finite Hessian-vector product?");
+  return diag;
+}
 
 }  // namespace eta::kernels

@@ -1,7 +1,8 @@
-// The only door to BLAS. Row-major GEMM: C (M,N) = alpha * op(A) (M,K) * op(B) (K,N) + beta * C.
+// The only door to BLAS (and LAPACK). Row-major GEMM: C (M,N) = alpha * op(A) (M,K) * op(B) (K,N) + beta * C.
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace eta::kernels {
 
@@ -10,6 +11,9 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
           int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
 void blas_set_num_threads(int n);
+// The eigenvalues (ascending) of the symmetric tridiagonal matrix with `diag` and `off` (one
+// shorter) — LAPACK's dstev, which OpenBLAS ships; for Lanczos.
+std::vector<double> tridiagonal_eigenvalues(std::vector<double> diag, std::vector<double> off);
 // The kernel set OpenBLAS runs (e.g. "SkylakeX"); see blas.cpp for how it is chosen.
 std::string blas_core();
 

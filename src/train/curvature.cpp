@@ -15,6 +15,7 @@
 #include "eta/tensor/factory.h"
 #include "eta/tensor/generator.h"
 #include "eta/tensor/grad_mode.h"
+#include "kernels/blas.h"
 
 namespace eta::train {
 
@@ -29,19 +30,17 @@ double dot(const Vec& a, const Vec& b) {
   return s;
 }
 
-// a * x + y, elementwise over the lists.
-Vec axpy(double a, const Vec& x, const Vec& y) {
+// f(a[i], b[i]) for each pair of the two lists, unrecorded.
+template <class F>
+Vec zip(const Vec& a, const Vec& b, const F& f) {
   NoGradGuard no_grad;
   Vec out;
-  for (size_t i = 0; i < x.size(); ++i) out.push_back(add(mul(x[i], a), y[i]));
+  for (size_t i = 0; i < a.size(); ++i) out.push_back(f(a[i], b[i]));
   return out;
 }
 
 Vec scaled(const Vec& x, double a) {
-  NoGradGuard no_grad;
-  Vec out;
-  for (const Tensor& t : x) out.push_back(mul(t, a));
-  return out;
+  return zip(x, x, [a](const Tensor& t, const Tensor&) { return mul(t, a); });
 }
 
 Vec normalized(const Vec& x) {
@@ -58,12 +57,20 @@ Vec random_like(const Vec& params, uint64_t seed) {
   return out;
 }
 
-Vec elementwise(const Vec& a, const Vec& b, Tensor (*op)(const Tensor&, const Tensor&)) {
-  NoGradGuard no_grad;
-  Vec out;
-  for (size_t i = 0; i < a.size(); ++i) out.push_back(op(a[i], b[i]));
-  return out;
-}
+// Puts buffers back as they were when it was made, also when the forward pass throws.
+struct BufferRestore {
+  explicit BufferRestore(const Vec& buffers) : buffers(buffers) {
+    for (const Tensor& b : buffers) saved.push_back(b.clone());
+  }
+  ~BufferRestore() {
+    NoGradGuard no_grad;
+    for (size_t i = 0; i < buffers.size(); ++i) Tensor(buffers[i]).copy_(saved[i]);
+  }
+  const Vec& buffers;
+  Vec saved;
+};
+
+Tensor product(const Tensor& a, const Tensor& b) { return mul(a, b); }
 
 // Power iteration for the eigenvalue of largest magnitude of a symmetric operator.
 EigenResult power_iteration(const std::function<Vec(const Vec&)>& op, const Vec& like, const EigenOptions& o) {
@@ -106,20 +113,11 @@ HessianOperator::HessianOperator(const std::vector<Tensor>& params, const std::f
   for (size_t i = 0; i < params_.size(); ++i)
     ETA_CHECK(params_[i].defined() && params_[i].requires_grad() && is_floating(params_[i].dtype()),
               "HessianOperator: parameter ", i, " does not require grad");
-  Vec saved;
-  for (const Tensor& b : buffers) saved.push_back(b.clone());
-  GradModeGuard grad_mode(true);
   Tensor loss;
-  try {
-    loss = loss_fn();
-  } catch (...) {
-    NoGradGuard no_grad;
-    for (size_t i = 0; i < buffers.size(); ++i) Tensor(buffers[i]).copy_(saved[i]);
-    throw;
-  }
   {
-    NoGradGuard no_grad;
-    for (size_t i = 0; i < buffers.size(); ++i) Tensor(buffers[i]).copy_(saved[i]);
+    const BufferRestore restore(buffers);  // batch norm's running statistics, updated by the forward
+    GradModeGuard grad_mode(true);
+    loss = loss_fn();
   }
   ETA_CHECK(loss.defined() && loss.numel() == 1, "HessianOperator: loss_fn must return a one-element loss, got ",
             loss.defined() ? shape_str(loss.shape()) : std::string("an undefined tensor"));
@@ -191,48 +189,18 @@ std::vector<double> top_hessian_eigenvalues(const HessianOperator& h, int64_t k,
     Vec w = h.apply(q[static_cast<size_t>(j)]);
     alpha.push_back(dot(w, q[static_cast<size_t>(j)]));
     for (int pass = 0; pass < 2; ++pass)
-      for (const Vec& qi : q) w = axpy(-dot(w, qi), qi, w);
+      for (const Vec& qi : q) {
+        const double c = dot(w, qi);
+        w = zip(w, qi, [c](const Tensor& wi, const Tensor& qj) { return sub(wi, mul(qj, c)); });
+      }
     const double b = std::sqrt(dot(w, w));
     if (j + 1 == steps || b < 1e-10 * std::fabs(alpha.back())) break;  // done, or the space is invariant
     beta.push_back(b);
     q.push_back(scaled(w, 1 / b));
   }
-  // Eigenvalues of the small symmetric tridiagonal matrix by Jacobi rotations (m is at most a few
-  // hundred, so O(m³) is nothing beside one Hessian-vector product).
-  const size_t m = alpha.size();
-  std::vector<double> t(m * m, 0.0);
-  for (size_t i = 0; i < m; ++i) {
-    t[i * m + i] = alpha[i];
-    if (i + 1 < m) t[i * m + i + 1] = t[(i + 1) * m + i] = beta[i];
-  }
-  for (int sweep = 0; sweep < 100; ++sweep) {
-    double off = 0;
-    for (size_t p = 0; p < m; ++p)
-      for (size_t r = p + 1; r < m; ++r) off += t[p * m + r] * t[p * m + r];
-    if (off < 1e-30) break;
-    for (size_t p = 0; p < m; ++p)
-      for (size_t r = p + 1; r < m; ++r) {
-        const double apr = t[p * m + r];
-        if (apr == 0) continue;
-        const double theta = (t[r * m + r] - t[p * m + p]) / (2 * apr);
-        const double tn = (theta >= 0 ? 1 : -1) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
-        const double c = 1 / std::sqrt(tn * tn + 1), s = tn * c;
-        for (size_t i = 0; i < m; ++i) {  // columns p, r
-          const double tip = t[i * m + p], tir = t[i * m + r];
-          t[i * m + p] = c * tip - s * tir;
-          t[i * m + r] = s * tip + c * tir;
-        }
-        for (size_t i = 0; i < m; ++i) {  // rows p, r
-          const double tpi = t[p * m + i], tri = t[r * m + i];
-          t[p * m + i] = c * tpi - s * tri;
-          t[r * m + i] = s * tpi + c * tri;
-        }
-      }
-  }
-  std::vector<double> eig(m);
-  for (size_t i = 0; i < m; ++i) eig[i] = t[i * m + i];
+  std::vector<double> eig = kernels::tridiagonal_eigenvalues(alpha, beta);  // T's, ascending
   std::sort(eig.begin(), eig.end(), std::greater<>());
-  eig.resize(std::min<size_t>(m, static_cast<size_t>(k)));
+  eig.resize(std::min<size_t>(eig.size(), static_cast<size_t>(k)));
   return eig;
 }
 
@@ -255,9 +223,8 @@ EigenResult preconditioned_sharpness(const HessianOperator& h, const std::vector
   // P^(-1/2) H P^(-1/2) is symmetric with the eigenvalues of P⁻¹H; its eigenvector u gives P⁻¹H's
   // as P^(-1/2) u.
   EigenResult r = power_iteration(
-      [&](const Vec& v) { return elementwise(h.apply(elementwise(v, inv_sqrt, mul)), inv_sqrt, mul); }, params,
-      options);
-  r.vector = normalized(elementwise(r.vector, inv_sqrt, mul));
+      [&](const Vec& v) { return zip(h.apply(zip(v, inv_sqrt, product)), inv_sqrt, product); }, params, options);
+  r.vector = normalized(zip(r.vector, inv_sqrt, product));
   return r;
 }
 

@@ -32,6 +32,18 @@ TEST_P(NnGradgradcheck, DoubleBackwardMatchesFiniteDifferences) {
 INSTANTIATE_TEST_SUITE_P(Nn, NnGradgradcheck, ::testing::ValuesIn(nn_cases()),
                          [](const ::testing::TestParamInfo<NnCase>& info) { return info.param.name; });
 
+// Dropout has no fixture case (its mask is eta's own draw): gradgradchecked here with a generator
+// seeded inside the function, so that every evaluation draws the same mask.
+TEST(LayerGradgradcheck, Dropout) {
+  Tensor x = from_vector(std::vector<double>{0.5, -1.5, 2, 0.25, -0.75, 1}, {2, 3}).requires_grad_();
+  const auto fn = [](const std::vector<Tensor>& in) {
+    Generator gen(11);
+    return square(dropout(in[0], 0.4, /*training=*/true, gen));
+  };
+  const GradcheckResult r = gradgradcheck(fn, {x});
+  EXPECT_TRUE(r.ok) << r.message;
+}
+
 TEST(GradgradcheckApi, CatchesAWrongSecondDerivative) {
   // A user op whose backward is right at first order but not differentiable the right way:
   // cube's gradient 3x^2 computed from a detached x, so its own derivative is lost.

@@ -51,7 +51,7 @@ struct EigenOptions {
   uint64_t seed = 0;       // the start vector (its own generator: no global stream is drawn from)
   // A start vector instead of the random one (e.g. the previous measurement's eigenvector, which
   // makes tracking λ_max during training a few products per measurement).
-  std::vector<Tensor> start;
+  std::vector<Tensor> start = {};
 };
 
 struct EigenResult {
