@@ -104,6 +104,24 @@ EigenResult power_iteration(const std::function<Vec(const Vec&)>& op, const Vec&
   return r;
 }
 
+// The largest eigenvalue (algebraic, not in magnitude). Power iteration finds the eigenvalue of
+// largest magnitude; when that is a negative λ_min, op − λ_min·I has eigenvalues λ_i − λ_min ≥ 0,
+// the largest λ_max − λ_min, so a second run on it finds λ_max.
+EigenResult largest_eigenvalue(const std::function<Vec(const Vec&)>& op, const Vec& like, const EigenOptions& o) {
+  EigenResult r = power_iteration(op, like, o);
+  if (r.value >= 0) return r;
+  const double shift = r.value;
+  const auto shifted = [&](const Vec& v) {
+    return zip(op(v), v, [shift](const Tensor& hv, const Tensor& x) { return sub(hv, mul(x, shift)); });
+  };
+  EigenResult top = power_iteration(shifted, like, o);
+  top.value += shift;
+  for (double& h : top.history) h += shift;
+  top.iterations += r.iterations;
+  top.history.insert(top.history.begin(), r.history.begin(), r.history.end());
+  return top;
+}
+
 }  // namespace
 
 HessianOperator::HessianOperator(const std::vector<Tensor>& params, const std::function<Tensor()>& loss_fn,
@@ -172,7 +190,7 @@ std::vector<Tensor> hessian_vector_product(const std::vector<Tensor>& params, co
 }
 
 EigenResult top_hessian_eigenvalue(const HessianOperator& h, const EigenOptions& options) {
-  return power_iteration([&h](const Vec& v) { return h.apply(v); }, h.params(), options);
+  return largest_eigenvalue([&h](const Vec& v) { return h.apply(v); }, h.params(), options);
 }
 
 std::vector<double> top_hessian_eigenvalues(const HessianOperator& h, int64_t k, int64_t steps, uint64_t seed) {
@@ -222,7 +240,7 @@ EigenResult preconditioned_sharpness(const HessianOperator& h, const std::vector
   }
   // P^(-1/2) H P^(-1/2) is symmetric with the eigenvalues of P⁻¹H; its eigenvector u gives P⁻¹H's
   // as P^(-1/2) u.
-  EigenResult r = power_iteration(
+  EigenResult r = largest_eigenvalue(
       [&](const Vec& v) { return zip(h.apply(zip(v, inv_sqrt, product)), inv_sqrt, product); }, params, options);
   r.vector = normalized(zip(r.vector, inv_sqrt, product));
   return r;

@@ -54,6 +54,14 @@ TEST(Curvature, PowerIterationFindsTheTopEigenvalueOfAQuadratic) {
   EXPECT_NEAR(top[2], 2, 1e-9);
 }
 
+TEST(Curvature, LambdaMaxIsTheLargestEigenvalueEvenWhenANegativeOneDominates) {
+  const Tensor a = symmetric_with_eigenvalues({-6, 2, 1, -0.5});
+  Tensor x = from_vector(std::vector<double>{0.3, -1, 2, 0.1}, {4}, kFloat64).requires_grad_();
+  const train::EigenResult r =
+      train::top_hessian_eigenvalue(train::HessianOperator({x}, quadratic(a, x)), {.max_iter = 2000, .tol = 1e-13});
+  EXPECT_NEAR(r.value, 2, 1e-6);
+}
+
 TEST(Curvature, HessianVectorProductOfAQuadraticIsAv) {
   const Tensor a = symmetric_with_eigenvalues({4, 1, 0.5});
   Tensor x = from_vector(std::vector<double>{1, 2, 3}, {3}, kFloat64).requires_grad_();

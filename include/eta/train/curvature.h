@@ -55,14 +55,16 @@ struct EigenOptions {
 };
 
 struct EigenResult {
-  double value = 0;            // the eigenvalue of largest magnitude, with its sign
+  double value = 0;            // the largest eigenvalue (λ_max, not the largest in magnitude)
   std::vector<Tensor> vector;  // its unit eigenvector, shaped like the parameters
   int64_t iterations = 0;
   bool converged = false;
   std::vector<double> history;  // the estimate after each product
 };
 
-// λ_max by power iteration on H (Rayleigh quotient of each iterate). Deterministic for a seed.
+// λ_max by power iteration on H (Rayleigh quotient of each iterate); when the eigenvalue of largest
+// magnitude is negative (at initialisation it can be), a second, shifted run finds λ_max.
+// Deterministic for a seed.
 EigenResult top_hessian_eigenvalue(const HessianOperator& h, const EigenOptions& options = {});
 
 // The k eigenvalues of largest value (descending) by Lanczos with full reorthogonalisation over
