@@ -126,7 +126,10 @@ TEST(Curvature, MeasuringLeavesModelGradientsBuffersAndRandomStreamsUntouched) {
   const Tensor x = randn({8, 4}, kFloat32, gen);
   const Tensor y = from_vector(std::vector<int64_t>{0, 1, 2, 0, 1, 2, 0, 1}, {8});
   const auto loss_fn = [&] { return cross_entropy(model->forward(x), y); };
-  loss_fn().backward();  // some .grad to keep
+  optim::SGD optimizer(model->parameters(), {.lr = 0.1, .momentum = 0.9});
+  loss_fn().backward();
+  optimizer.step();      // some optimizer state to keep
+  loss_fn().backward();  // and some .grad
   const auto snapshot = [&] {
     std::vector<std::vector<double>> all;
     for (const auto& [name, p] : model->named_parameters()) {
@@ -138,11 +141,13 @@ TEST(Curvature, MeasuringLeavesModelGradientsBuffersAndRandomStreamsUntouched) {
   };
   const auto before = snapshot();
   const auto global_stream = default_generator().state();
+  const auto state_before = optimizer.state_dict();
   const train::HessianOperator h(*model, loss_fn);
   const train::EigenResult r1 = train::top_hessian_eigenvalue(h, {.max_iter = 30, .seed = 3});
   train::top_hessian_eigenvalues(h, 2, 6, 3);
   EXPECT_EQ(snapshot(), before);
   EXPECT_EQ(default_generator().state(), global_stream);
+  for (const auto& [name, t] : optimizer.state_dict()) EXPECT_EQ(t.to_vector(), state_before.at(name).to_vector()) << name;
   EXPECT_GT(r1.value, 0);
   // The same seed repeats bit for bit.
   const train::EigenResult r2 = train::top_hessian_eigenvalue(train::HessianOperator(*model, loss_fn), {.max_iter = 30, .seed = 3});
