@@ -58,6 +58,44 @@ void MatmulArgs(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_EtaMatmul)->Apply(MatmulArgs);
 BENCHMARK(BM_RawSgemm)->Apply(MatmulArgs);
 
+// The MLP step's GEMM floor (issue 16: the step within 1.2x of it): the raw sgemm calls of one
+// training step of the 784-256-128-10 MLP at batch 64, with the transposes eta passes — per layer
+// (in -> out) the forward x·Wᵀ, the weight gradient gᵀ·x and, but for the first layer, the input
+// gradient g·W. Compare with nn_bench's BM_MlpTrainStep at the same threads.
+void BM_MlpStepGemmFloor(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(0)));
+  const int batch = 64;
+  const std::vector<std::pair<int, int>> layers = {{784, 256}, {256, 128}, {128, 10}};
+  std::vector<eta::Tensor> x, w, g, out;
+  for (const auto& [in, o] : layers) {
+    x.push_back(eta::randn({batch, in}));
+    w.push_back(eta::randn({o, in}));
+    g.push_back(eta::randn({batch, o}));
+    out.push_back(eta::empty({std::max(batch, o), std::max(in, o)}));
+  }
+  double flops = 0;
+  for (auto _ : state) {
+    flops = 0;
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const int in = layers[l].first, o = layers[l].second;
+      float* c = out[l].data_ptr<float>();
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, o, in, 1.0f, x[l].data_ptr<float>(), in,
+                  w[l].data_ptr<float>(), in, 0.0f, c, o);  // forward
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, o, in, batch, 1.0f, g[l].data_ptr<float>(), o,
+                  x[l].data_ptr<float>(), in, 0.0f, c, in);  // weight gradient
+      flops += 4.0 * batch * in * o;
+      if (l > 0) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, in, o, 1.0f, g[l].data_ptr<float>(), o,
+                    w[l].data_ptr<float>(), in, 0.0f, c, in);  // input gradient
+        flops += 2.0 * batch * in * o;
+      }
+      benchmark::DoNotOptimize(c);
+    }
+  }
+  peak_fraction(state, flops, static_cast<int>(state.range(0)));
+}
+BENCHMARK(BM_MlpStepGemmFloor)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
+
 // Bytes moved: two reads and one write of float32 per element for add, one read + one write for relu.
 void BM_Add(benchmark::State& state) {
   const int64_t n = state.range(0);
