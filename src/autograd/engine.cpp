@@ -38,7 +38,7 @@ Tensor recorded_sum(const Tensor& a, const Tensor& b) {
 
 // slot += g. Without create_graph nothing is recorded: in place when the slot's memory is the
 // engine's alone, otherwise into a fresh copy; the same sums as the add op, with no op. With
-// create_graph the sum is the add op, so that it is differentiated too.
+// create_graph the sum is recorded (recorded_sum), so that it is differentiated too.
 void accumulate(Tensor& slot, const Tensor& g) {
   if (!slot.defined()) {
     slot = g;

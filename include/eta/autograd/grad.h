@@ -4,8 +4,9 @@
 // grad_outputs seed each output (default: ones for one-element outputs). The graph is freed unless
 // retain_graph (which defaults to create_graph). allow_unused: an input the outputs do not depend
 // on gets an undefined tensor instead of an error.
-// create_graph = true (gradients that are themselves differentiable, for higher-order gradients)
-// is not supported yet and throws eta::Error saying so.
+// create_graph = true records the backward pass, so the returned gradients are differentiable in
+// turn (higher-order gradients: Hessian-vector products, curvature). Only the nodes from which an
+// input can be reached run: nothing upstream of the inputs is computed or freed.
 #pragma once
 #include <optional>
 #include <vector>

@@ -86,7 +86,8 @@ class Tensor {
   // Reverse-mode autodiff from this tensor. Without `gradient` the tensor must hold one element.
   // create_graph records the backward pass itself, so the gradients left in .grad can be
   // differentiated again (higher-order gradients); the graph is then kept unless retain_graph says
-  // otherwise (PyTorch's defaults).
+  // otherwise (PyTorch's defaults). Such a .grad holds a graph that holds the tensor again — a
+  // reference cycle, freed only by zero_grad() — so prefer autograd::grad for higher orders.
   void backward(const Tensor& gradient = Tensor(), std::optional<bool> retain_graph = std::nullopt,
                 bool create_graph = false) const;
   Tensor detach() const;  // same storage, no autograd history
