@@ -1,5 +1,5 @@
 // nn microbenchmarks: conv2d forward+backward at LeNet-5's shapes (batch 64), pooling, softmax +
-// cross-entropy, and one full LeNet-5 / MLP training step (forward, backward, SGD update), each
+// cross-entropy, and one full LeNet-5 / SmallCNN / MLP training step (forward, backward, SGD update), each
 // at 1 and 2 threads. peak_frac: GFLOP/s over this CPU's FMA peak at the same threads; bw_frac:
 // GB/s over a memcpy of the same traffic (bench/peak.h). Run: ./build/bench/nn_bench --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
@@ -8,6 +8,7 @@
 #include "peak.h"
 #include "models/lenet5.h"
 #include "models/mlp.h"
+#include "models/small_cnn.h"
 
 namespace {
 
@@ -109,6 +110,13 @@ void BM_LeNet5TrainStep(benchmark::State& state) {
   peak_fraction(state, per_image * static_cast<double>(state.range(0)), static_cast<int>(state.range(1)));
 }
 BENCHMARK(BM_LeNet5TrainStep)->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
+
+void BM_SmallCnnTrainStep(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(1)));
+  eta::models::SmallCNN model;
+  train_step_bench(state, model, {state.range(0), 1, 28, 28});
+}
+BENCHMARK(BM_SmallCnnTrainStep)->ArgNames({"batch", "threads"})->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMicrosecond);
 
 void BM_MlpTrainStep(benchmark::State& state) {
   eta::set_num_threads(static_cast<int>(state.range(1)));

@@ -103,15 +103,15 @@ inline void conv_block(const T* xp, const int64_t* off, int64_t taps, const T* w
 }
 
 // One padded image through the convolution with OB x PB blocks (and 1-vector blocks for the
-// tail): outwide (round_up(OC, OB) rows of wide_r) gets bias + sum over taps of weight * input.
+// tail): outwide (round_up(OC, OB) rows of wide_r) gets the sum over taps of weight * input.
+// The bias is added by the caller when it cuts the rows out: eight bias vectors held across
+// this loop pushed GCC into spilling the input vectors.
 template <class T, int OB, int PB>
-void conv_wide_image(const T* xp, const WideGrid& wg, const int64_t* off, int64_t taps, const T* wpack, const T* bias,
-                     int64_t oc, T* outwide) {
+void conv_wide_image(const T* xp, const WideGrid& wg, const int64_t* off, int64_t taps, const T* wpack, int64_t oc,
+                     T* outwide) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
   for (int64_t o0 = 0; o0 < oc; o0 += OB) {
     const T* wblock = wpack + (o0 / OB) * taps * OB;
-    T b[OB];
-    for (int ob = 0; ob < OB; ++ob) b[ob] = bias && o0 + ob < oc ? bias[o0 + ob] : T(0);
     int64_t p = 0;
     for (; p + PB * L <= wg.wide_r; p += PB * L) {
       V<T> acc[OB][PB];
@@ -119,13 +119,13 @@ void conv_wide_image(const T* xp, const WideGrid& wg, const int64_t* off, int64_
 #pragma GCC unroll 16
       for (int ob = 0; ob < OB; ++ob)
 #pragma GCC unroll 8
-        for (int pb = 0; pb < PB; ++pb) store(outwide + (o0 + ob) * wg.wide_r + p + pb * L, acc[ob][pb] + b[ob]);
+        for (int pb = 0; pb < PB; ++pb) store(outwide + (o0 + ob) * wg.wide_r + p + pb * L, acc[ob][pb]);
     }
     for (; p < wg.wide_r; p += L) {
       V<T> acc[OB][1];
       conv_block<T, OB, 1>(xp, off, taps, wblock, p, acc);
 #pragma GCC unroll 16
-      for (int ob = 0; ob < OB; ++ob) store(outwide + (o0 + ob) * wg.wide_r + p, acc[ob][0] + b[ob]);
+      for (int ob = 0; ob < OB; ++ob) store(outwide + (o0 + ob) * wg.wide_r + p, acc[ob][0]);
     }
   }
 }
@@ -153,27 +153,27 @@ inline ConvBlock conv_block_for(int64_t oc) {
 
 template <class T>
 void conv_wide_image(ConvBlock blk, const T* xp, const WideGrid& wg, const int64_t* off, int64_t taps, const T* wpack,
-                     const T* bias, int64_t oc, T* outwide) {
+                     int64_t oc, T* outwide) {
   switch (blk.out * 16 + blk.pos) {
 #if defined(__AVX512F__)
-    case 8 * 16 + 2: return conv_wide_image<T, 8, 2>(xp, wg, off, taps, wpack, bias, oc, outwide);
-    case 6 * 16 + 2: return conv_wide_image<T, 6, 2>(xp, wg, off, taps, wpack, bias, oc, outwide);
-    case 4 * 16 + 3: return conv_wide_image<T, 4, 3>(xp, wg, off, taps, wpack, bias, oc, outwide);
-    case 3 * 16 + 4: return conv_wide_image<T, 3, 4>(xp, wg, off, taps, wpack, bias, oc, outwide);
-    case 2 * 16 + 6: return conv_wide_image<T, 2, 6>(xp, wg, off, taps, wpack, bias, oc, outwide);
-    default: return conv_wide_image<T, 1, 8>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    case 8 * 16 + 2: return conv_wide_image<T, 8, 2>(xp, wg, off, taps, wpack, oc, outwide);
+    case 6 * 16 + 2: return conv_wide_image<T, 6, 2>(xp, wg, off, taps, wpack, oc, outwide);
+    case 4 * 16 + 3: return conv_wide_image<T, 4, 3>(xp, wg, off, taps, wpack, oc, outwide);
+    case 3 * 16 + 4: return conv_wide_image<T, 3, 4>(xp, wg, off, taps, wpack, oc, outwide);
+    case 2 * 16 + 6: return conv_wide_image<T, 2, 6>(xp, wg, off, taps, wpack, oc, outwide);
+    default: return conv_wide_image<T, 1, 8>(xp, wg, off, taps, wpack, oc, outwide);
 #else
-    case 4 * 16 + 2: return conv_wide_image<T, 4, 2>(xp, wg, off, taps, wpack, bias, oc, outwide);
-    case 3 * 16 + 3: return conv_wide_image<T, 3, 3>(xp, wg, off, taps, wpack, bias, oc, outwide);
-    case 2 * 16 + 4: return conv_wide_image<T, 2, 4>(xp, wg, off, taps, wpack, bias, oc, outwide);
-    default: return conv_wide_image<T, 1, 6>(xp, wg, off, taps, wpack, bias, oc, outwide);
+    case 4 * 16 + 2: return conv_wide_image<T, 4, 2>(xp, wg, off, taps, wpack, oc, outwide);
+    case 3 * 16 + 3: return conv_wide_image<T, 3, 3>(xp, wg, off, taps, wpack, oc, outwide);
+    case 2 * 16 + 4: return conv_wide_image<T, 2, 4>(xp, wg, off, taps, wpack, oc, outwide);
+    default: return conv_wide_image<T, 1, 6>(xp, wg, off, taps, wpack, oc, outwide);
 #endif
   }
 }
 
 // A convolution of a batch whose output rows are cut out of the wide grid by `emit`.
 template <class T, class Emit>
-void conv_batch(const T* x, const T* w, const T* b, int64_t n, int64_t oc, const ConvGeometry& g, const Emit& emit) {
+void conv_batch(const T* x, const T* w, int64_t n, int64_t oc, const ConvGeometry& g, const Emit& emit) {
   const WideGrid wg(g, kLanes<T, kWideBytes>);
   const int64_t taps = g.c * g.kh * g.kw;
   const std::vector<int64_t> offsets = tap_offsets(g, wg, taps);
@@ -185,7 +185,7 @@ void conv_batch(const T* x, const T* w, const T* b, int64_t n, int64_t oc, const
     T* outwide = scratch<T>(3, static_cast<size_t>(round_up(oc, blk.out) * wg.wide_r));
     for (int64_t i = n0; i < n1; ++i) {
       pad_image(x + i * g.c * g.h * g.w, g, wg, xp);
-      conv_wide_image(blk, xp, wg, offsets.data(), taps, wpack.data(), b, oc, outwide);
+      conv_wide_image(blk, xp, wg, offsets.data(), taps, wpack.data(), oc, outwide);
       emit(i, wg, outwide);
     }
   });
@@ -193,17 +193,22 @@ void conv_batch(const T* x, const T* w, const T* b, int64_t n, int64_t oc, const
 
 template <class T>
 void direct_conv_forward(const T* x, const T* w, const T* b, int64_t n, int64_t oc, const ConvGeometry& g, T* out) {
-  conv_batch(x, w, b, n, oc, g, [&](int64_t i, const WideGrid& wg, const T* outwide) {
-    for (int64_t o = 0; o < oc; ++o)
-      for (int64_t oy = 0; oy < g.oh; ++oy)
-        std::memcpy(out + ((i * oc + o) * g.oh + oy) * g.ow, outwide + o * wg.wide_r + oy * wg.wp,
-                    sizeof(T) * static_cast<size_t>(g.ow));
+  conv_batch(x, w, n, oc, g, [&](int64_t i, const WideGrid& wg, const T* outwide) {
+    for (int64_t o = 0; o < oc; ++o) {
+      const T bias = b ? b[o] : T(0);
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        const T* src = outwide + o * wg.wide_r + oy * wg.wp;
+        T* dst = out + ((i * oc + o) * g.oh + oy) * g.ow;
+        for (int64_t ox = 0; ox < g.ow; ++ox) dst[ox] = src[ox] + bias;
+      }
+    }
   });
 }
 
-// Input gradient: a "full" convolution. gout padded by (KH-1, KW-1) convolved with the weights
-// flipped and transposed to (C, OC, KH, KW) gives the gradient of the padded input (Hp x Wp);
-// the padding is cut off.
+// Input gradient: gout convolved with the weights flipped and transposed to (C, OC, KH, KW).
+// Padding gout by KH-1-PH (not the "full" KH-1) makes the result exactly H x W: the rows and
+// columns of the padded input's gradient, which would be cut off, are never computed. Only when
+// PH > KH-1 is there a band to cut: then gout is not padded and `crop` rows are skipped.
 template <class T>
 void direct_conv_backward_input(const T* w, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gx) {
   const int64_t k2 = g.kh * g.kw;
@@ -211,12 +216,13 @@ void direct_conv_backward_input(const T* w, const T* gout, int64_t n, int64_t oc
   for (int64_t o = 0; o < oc; ++o)
     for (int64_t c = 0; c < g.c; ++c)
       for (int64_t k = 0; k < k2; ++k) flipped[static_cast<size_t>((c * oc + o) * k2 + (k2 - 1 - k))] = w[(o * g.c + c) * k2 + k];
-  const int64_t hp = g.h + 2 * g.ph, wp = g.w + 2 * g.pw;
-  const ConvGeometry t{oc, g.oh, g.ow, g.kh, g.kw, 1, 1, g.kh - 1, g.kw - 1, 1, 1, hp, wp};
-  conv_batch<T>(gout, flipped.data(), nullptr, n, g.c, t, [&](int64_t i, const WideGrid& wg, const T* outwide) {
+  const int64_t qh = std::max<int64_t>(g.kh - 1 - g.ph, 0), qw = std::max<int64_t>(g.kw - 1 - g.pw, 0);
+  const int64_t crop_y = qh - (g.kh - 1 - g.ph), crop_x = qw - (g.kw - 1 - g.pw);
+  const ConvGeometry t{oc, g.oh, g.ow, g.kh, g.kw, 1, 1, qh, qw, 1, 1, g.oh + 2 * qh - g.kh + 1, g.ow + 2 * qw - g.kw + 1};
+  conv_batch<T>(gout, flipped.data(), n, g.c, t, [&](int64_t i, const WideGrid& wg, const T* outwide) {
     for (int64_t c = 0; c < g.c; ++c)
       for (int64_t y = 0; y < g.h; ++y)
-        std::memcpy(gx + ((i * g.c + c) * g.h + y) * g.w, outwide + c * wg.wide_r + (y + g.ph) * wg.wp + g.pw,
+        std::memcpy(gx + ((i * g.c + c) * g.h + y) * g.w, outwide + c * wg.wide_r + (y + crop_y) * wg.wp + crop_x,
                     sizeof(T) * static_cast<size_t>(g.w));
   });
 }
@@ -255,6 +261,19 @@ void weight_grad_chunk(const T* xp, const T* gwide, int64_t images, const WideGr
     }
 }
 
+// Sum of n values (a multiple of the vector width), in vectors and then lanes in order. The
+// bias gradient was a scalar running sum: a chain of dependent adds that took longer than all
+// the FMAs of a 1-channel convolution's weight gradient.
+template <class T>
+T plane_sum(const T* p, int64_t n) {
+  constexpr int64_t L = kLanes<T, kWideBytes>;
+  V<T> acc{};
+  for (int64_t i = 0; i < n; i += L) acc += load<T, kWideBytes>(p + i);
+  T s = 0;
+  for (int l = 0; l < L; ++l) s += acc[l];
+  return s;
+}
+
 // Weight (and bias) gradients. Each thread sums a contiguous range of images into its own
 // buffer; the buffers are added in thread order, so results repeat bit for bit for a given
 // thread count.
@@ -286,13 +305,9 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
         for (int64_t o = 0; o < oc; ++o) {
           const T* src = gout + (i * oc + o) * plane;
           T* dst = gwide + j * gstride + o * wg.wide_r;  // junk columns stay zero
-          T bsum = 0;
           for (int64_t oy = 0; oy < g.oh; ++oy)
-            for (int64_t ox = 0; ox < g.ow; ++ox) {
-              dst[oy * wg.wp + ox] = src[oy * g.ow + ox];
-              bsum += src[oy * g.ow + ox];
-            }
-          acc[oc * taps + o] += bsum;
+            std::memcpy(dst + oy * wg.wp, src + oy * g.ow, sizeof(T) * static_cast<size_t>(g.ow));
+          acc[oc * taps + o] += plane_sum(dst, wg.wide_r);
         }
       }
       weight_grad_chunk(xp, gwide, images, wg, gstride, offsets, taps_r, oc_r, vgw);

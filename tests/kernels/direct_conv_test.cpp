@@ -88,6 +88,14 @@ TEST(DirectConv, EveryBlockShapeMatchesNaive) {
     }
 }
 
+// The input gradient pads gout by K-1-pad; a padding wider than K-1 takes the cropping path.
+TEST(DirectConv, PaddingWiderThanTheKernelMatchesNaive) {
+  for (const Problem& pr : {Problem{2, 2, 3, 6, 7, 3, 3}, Problem{2, 1, 5, 5, 4, 2, 4}, Problem{2, 3, 2, 6, 6, 1, 1}}) {
+    check(pr, kFloat64, 1e-12);
+    check(pr, kFloat32, 1e-4);
+  }
+}
+
 TEST(DirectConv, LeNetShapesMatchNaive) {
   check({4, 1, 6, 28, 28, 5, 2}, kFloat64, 1e-12);
   check({4, 6, 16, 14, 14, 5, 0}, kFloat64, 1e-12);
