@@ -18,6 +18,14 @@ void peak_fraction(benchmark::State& state, double flops, int threads) {
                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// GB/s, and the fraction of a memcpy of the same traffic at the same threads (bench/peak.h).
+void bandwidth(benchmark::State& state, double traffic, int threads) {
+  state.counters["GB/s"] = benchmark::Counter(traffic, benchmark::Counter::kIsIterationInvariantRate,
+                                              benchmark::Counter::kIs1000);
+  state.counters["bw_frac"] = benchmark::Counter(traffic / (eta_bench::copy_gbs(traffic, threads) * 1e9),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // (C, OC, H, K, padding): LeNet's conv1 (1->6 5x5 on 28x28, pad 2) and conv2 (6->16 5x5 on
 // 14x14); SmallCNN's 3x3 convolutions (1->32 on 28x28, 32->32 on 14x14, 32->64 on 7x7, pad 1).
 void BM_Conv2dForwardBackward(benchmark::State& state) {
@@ -54,14 +62,25 @@ void BM_MaxPool2dForwardBackward(benchmark::State& state) {
     y.backward(eta::ones(y.shape()));
     x.zero_grad();
   }
-  const double traffic = x.numel() * 4.0 * 2.5;
-  state.counters["GB/s"] = benchmark::Counter(traffic, benchmark::Counter::kIsIterationInvariantRate,
-                                              benchmark::Counter::kIs1000);
-  const int threads = static_cast<int>(state.range(0));
-  state.counters["bw_frac"] = benchmark::Counter(traffic / (eta_bench::copy_gbs(traffic, threads) * 1e9),
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  bandwidth(state, x.numel() * 4.0 * 2.5, static_cast<int>(state.range(0)));
 }
 BENCHMARK(BM_MaxPool2dForwardBackward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
+
+// Training-mode batch norm at SmallCNN's first (largest) shape. Traffic counted as its passes'
+// minimum: statistics (2 reads of x), normalisation (read x, write y), the backward's sums (read x
+// and g) and input gradient (read x and g, write dx): 9 tensors' worth.
+void BM_BatchNorm2dForwardBackward(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(0)));
+  eta::Tensor x = eta::randn({64, 32, 28, 28}).requires_grad_();
+  eta::Tensor w = eta::ones({32}).requires_grad_(), b = eta::zeros({32}).requires_grad_();
+  const eta::Tensor seed = eta::ones(x.shape());
+  for (auto _ : state) {
+    eta::batch_norm(x, eta::Tensor(), eta::Tensor(), w, b, true).backward(seed);
+    x.zero_grad(), w.zero_grad(), b.zero_grad();
+  }
+  bandwidth(state, x.numel() * 4.0 * 9, static_cast<int>(state.range(0)));
+}
+BENCHMARK(BM_BatchNorm2dForwardBackward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 
 void BM_CrossEntropyForwardBackward(benchmark::State& state) {
   eta::set_num_threads(static_cast<int>(state.range(0)));
