@@ -4,6 +4,8 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -18,7 +20,7 @@ constexpr size_t kMinCached = size_t{1} << 16;  // 64 KiB
 // Blocks from 8 MiB up are mapped and unmapped directly. Through malloc they were carved from the
 // heap once glibc's adaptive threshold rose, and the heap's holes kept peak RSS well above the
 // live bytes (SmallCNN inference on 1000-image batches: 241 MB live, 586 MB RSS).
-constexpr size_t kDirectMap = size_t{8} << 20;
+constexpr size_t kDirectMap = size_t{8} << 20;  // and from there cached like the others
 
 size_t rounded(size_t bytes) { return bytes == 0 ? 64 : (bytes + 63) / 64 * 64; }
 
@@ -28,26 +30,35 @@ void release_block(void* data, size_t size) noexcept {
   else munmap(data, size);
 }
 
+struct Block {
+  void* data;
+  uint64_t freed_at;  // the cache's clock when it came in: the oldest go first
+};
+
 struct Cache {
   std::mutex mutex;
-  std::unordered_map<size_t, std::vector<void*>> free_blocks;  // by rounded size
+  std::unordered_map<size_t, std::vector<Block>> free_blocks;  // by rounded size, oldest first
   size_t cached = 0;
+  size_t live = 0, peak_live = 0;  // bytes of cacheable-size blocks in tensors now, and at most
+  uint64_t clock = 0;
 #if defined(__SANITIZE_ADDRESS__)
   size_t limit = 0;  // under AddressSanitizer every free must reach it, or use-after-free hides
 #else
-  size_t limit = size_t{32} << 20;  // see memory.h for why this size
+  size_t limit = size_t{256} << 20;  // see memory.h for why this size
 #endif
 
-  // Frees blocks (any size) until the cache holds at most `target` bytes. Caller holds the lock.
+  // Frees the least recently cached blocks until the cache holds at most `target` bytes. Caller
+  // holds the lock. (Tens of sizes at most: a scan for the oldest is cheap.)
   void shrink_to(size_t target) {
-    for (auto it = free_blocks.begin(); it != free_blocks.end() && cached > target;) {
-      std::vector<void*>& blocks = it->second;
-      while (!blocks.empty() && cached > target) {
-        release_block(blocks.back(), it->first);
-        blocks.pop_back();
-        cached -= it->first;
-      }
-      it = blocks.empty() ? free_blocks.erase(it) : std::next(it);
+    while (cached > target) {
+      auto oldest = free_blocks.begin();
+      for (auto it = free_blocks.begin(); it != free_blocks.end(); ++it)
+        if (it->second.front().freed_at < oldest->second.front().freed_at) oldest = it;
+      std::vector<Block>& blocks = oldest->second;
+      release_block(blocks.front().data, oldest->first);
+      blocks.erase(blocks.begin());
+      cached -= oldest->first;
+      if (blocks.empty()) free_blocks.erase(oldest);
     }
   }
 };
@@ -68,12 +79,23 @@ void* allocate_storage(size_t bytes) {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
     auto it = c.free_blocks.find(size);
-    if (it != c.free_blocks.end() && !it->second.empty()) {
-      void* p = it->second.back();
+    if (it != c.free_blocks.end()) {
+      void* p = it->second.back().data;  // the most recent: warmest in cache
       it->second.pop_back();
+      if (it->second.empty()) c.free_blocks.erase(it);
       c.cached -= size;
+      c.live += size;
+      c.peak_live = std::max(c.peak_live, c.live);
       return p;
     }
+    // A miss: live + cached bytes may exceed the most ever live by a quarter, no more; the oldest
+    // cached blocks make room. So blocks of sizes no longer asked for (another phase's: evaluation
+    // batches) give way to the new ones and the cache adds at most a quarter to peak RSS, while the
+    // slack lets a training step, whose mix of sizes varies within the step, keep hitting.
+    c.live += size;
+    c.peak_live = std::max(c.peak_live, c.live);
+    const size_t budget = c.peak_live + c.peak_live / 4 - c.live;
+    if (c.cached > budget) c.shrink_to(budget);
   }
   const auto fresh = [size]() -> void* {
     if (size < kDirectMap) return std::aligned_alloc(64, size);
@@ -85,7 +107,14 @@ void* allocate_storage(size_t bytes) {
     release_cached_memory();  // one retry with the cache handed back
     p = fresh();
   }
-  if (!p) throw_error("tensor: out of memory allocating ", bytes, " bytes");
+  if (!p) {
+    if (size >= kMinCached) {  // it never went live
+      Cache& c = cache();
+      std::lock_guard<std::mutex> lock(c.mutex);
+      c.live -= std::min(c.live, size);
+    }
+    throw_error("tensor: out of memory allocating ", bytes, " bytes");
+  }
   return p;
 }
 
@@ -95,12 +124,14 @@ void free_storage(void* data, size_t bytes) noexcept {
   if (size >= kMinCached) {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
+    c.live -= std::min(c.live, size);
     // A block over a quarter of the limit is never kept: one huge inference buffer must not
     // evict (or outlive) the many step-sized ones the cache is for.
-    if (size <= c.limit / 4 && c.cached + size <= c.limit) {
+    if (size <= c.limit / 4) {
       try {
-        c.free_blocks[size].push_back(data);
+        c.free_blocks[size].push_back({data, ++c.clock});
         c.cached += size;
+        c.shrink_to(c.limit);  // the oldest make room
         return;
       } catch (...) {  // no memory for the bookkeeping: free the block instead
       }
@@ -121,6 +152,7 @@ void release_cached_memory() {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
   c.shrink_to(0);
+  c.peak_live = c.live;
 }
 
 void set_memory_cache_limit(size_t bytes) {

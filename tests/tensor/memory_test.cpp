@@ -1,5 +1,6 @@
 // The tensor memory cache: freed large buffers are kept and handed back for the same size,
-// small ones are not, the limit bounds what is kept, and release empties it.
+// small ones are not, the limit bounds what is kept (the oldest go first), a miss keeps live +
+// cached within 1.25x the peak of live bytes, and release empties it.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -63,6 +64,22 @@ TEST_F(MemoryCache, BigBuffersAreMappedDirectlyAndCachedAlike) {
   set_memory_cache_limit(0);
   { Tensor big = ones({1 << 22}); }  // unmapped at once
   EXPECT_EQ(cached_memory_bytes(), 0u);
+}
+
+TEST_F(MemoryCache, AMissHandsBackTheOldestBlocksBeyondAQuarterOverThePeak) {
+  release_cached_memory();  // the peak of live bytes starts from now
+  const void* newer = nullptr;
+  {
+    Tensor a = empty({1 << 18}), b = empty({1 << 18});  // 1 MiB each: 2 MiB live at most
+    newer = b.data_ptr<float>();
+    a = Tensor();  // a is cached first (the older), then b
+  }
+  EXPECT_EQ(cached_memory_bytes(), size_t{2} << 20);
+  // A new size (1.5 MiB): live + cached may be 1.25 x 2 MiB, so 1 MiB stays cached — b, the newer.
+  Tensor c = empty({3 << 17});
+  EXPECT_EQ(cached_memory_bytes(), size_t{1} << 20);
+  Tensor again = empty({1 << 18});
+  EXPECT_EQ(again.data_ptr<float>(), newer);
 }
 
 TEST_F(MemoryCache, SmallBuffersAreNotCached) {
