@@ -1,5 +1,5 @@
-// PyTorch parity (float64 forward + gradients, float32 forward + gradients) and float64 gradcheck
-// for every conv, pooling, normalisation, embedding and loss case in nn_cases.h.
+// PyTorch parity (float64 forward + gradients, float32 forward + gradients), float64 gradcheck and
+// gradgradcheck for every conv, pooling, normalisation, embedding and loss case in nn_cases.h.
 #include <gtest/gtest.h>
 
 #include "nn/nn_cases.h"
@@ -29,6 +29,11 @@ TEST_P(NnParity, Float32MatchesTorch) {
 TEST_P(NnParity, Gradcheck) {
   const NnCase& c = GetParam();
   check_gradcheck(c.name, c.fn, fixtures().at(c.name));
+}
+
+TEST_P(NnParity, Gradgradcheck) {
+  const NnCase& c = GetParam();
+  check_gradgradcheck(c.name, c.fn, fixtures().at(c.name));
 }
 
 INSTANTIATE_TEST_SUITE_P(Nn, NnParity, ::testing::ValuesIn(nn_cases()),

@@ -124,7 +124,7 @@ TEST(Coverage, EveryRecordedOpHasParityGradcheckAndErrorCases) {
   ASSERT_GE(recorded_ops().size(), 40u) << "the scan of src/ops found too few autograd::record names";
   // Ops named *_backward are the recorded gradients of other ops (recorded only under
   // create_graph, with no inputs of their own to check): each is covered by the gradgradcheck of
-  // the op whose backward it is, which every case above runs (gradgradcheck_test.cpp).
+  // the op whose backward it is, which every case above runs (gradcheck_test.cpp, functional_test.cpp).
   const std::map<std::string, std::string> backward_of = {
       {"avg_pool2d_backward", "avg_pool2d"},    {"conv2d_input_backward", "conv2d"},
       {"conv2d_weight_backward", "conv2d"},     {"gather_backward", "gather"},

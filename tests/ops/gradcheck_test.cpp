@@ -1,5 +1,6 @@
 // Gradcheck of every op case in float64: analytic Jacobian against central differences, on the
-// fixture inputs (drawn away from kinks), including broadcast, size-1 and strided cases.
+// fixture inputs (drawn away from kinks), including broadcast, size-1 and strided cases; and
+// gradgradcheck of every case (second order).
 #include <gtest/gtest.h>
 
 #include "ops/op_cases.h"
@@ -14,6 +15,14 @@ TEST_P(Gradcheck, AnalyticMatchesFiniteDifferences) {
   static const auto fixtures = load_cases("ops_cases.txt");
   const OpCase& c = GetParam();
   check_gradcheck(c.name, c.fn, fixtures.at(c.name), c.gradcheck_eps);
+}
+
+// Second order on the same cases: the double backward of every op against finite differences of
+// its create_graph gradients (gradgradcheck).
+TEST_P(Gradcheck, SecondOrderMatchesFiniteDifferences) {
+  static const auto fixtures = load_cases("ops_cases.txt");
+  const OpCase& c = GetParam();
+  check_gradgradcheck(c.name, c.fn, fixtures.at(c.name), c.gradcheck_eps);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, Gradcheck, ::testing::ValuesIn(op_cases()),

@@ -1,36 +1,12 @@
-// Second-order gradients: gradgradcheck (double backward against finite differences of the
-// create_graph gradients, float64) over every op case and every layer/loss case, on the same
-// fixture inputs as the first-order gradcheck.
+// gradgradcheck itself (it catches a closure right at first order and wrong at second) and the
+// layer without a fixture case (dropout). Every op and layer/loss case is gradgradchecked beside
+// its gradcheck (ops/gradcheck_test.cpp, nn/functional_test.cpp).
 #include <gtest/gtest.h>
 
-#include "nn/nn_cases.h"
-#include "ops/op_cases.h"
-#include "support/fixtures.h"
+#include "eta/eta.h"
 
 namespace eta::testing {
 namespace {
-
-class OpGradgradcheck : public ::testing::TestWithParam<OpCase> {};
-
-TEST_P(OpGradgradcheck, DoubleBackwardMatchesFiniteDifferences) {
-  static const auto fixtures = load_cases("ops_cases.txt");
-  const OpCase& c = GetParam();
-  check_gradgradcheck(c.name, c.fn, fixtures.at(c.name), c.gradcheck_eps);
-}
-
-INSTANTIATE_TEST_SUITE_P(Ops, OpGradgradcheck, ::testing::ValuesIn(op_cases()),
-                         [](const ::testing::TestParamInfo<OpCase>& info) { return info.param.name; });
-
-class NnGradgradcheck : public ::testing::TestWithParam<NnCase> {};
-
-TEST_P(NnGradgradcheck, DoubleBackwardMatchesFiniteDifferences) {
-  static const auto fixtures = load_cases("nn_cases.txt");
-  const NnCase& c = GetParam();
-  check_gradgradcheck(c.name, c.fn, fixtures.at(c.name));
-}
-
-INSTANTIATE_TEST_SUITE_P(Nn, NnGradgradcheck, ::testing::ValuesIn(nn_cases()),
-                         [](const ::testing::TestParamInfo<NnCase>& info) { return info.param.name; });
 
 // Dropout has no fixture case (its mask is eta's own draw): gradgradchecked here with a generator
 // seeded inside the function, so that every evaluation draws the same mask.
