@@ -50,7 +50,7 @@ struct Cache {
   // Frees the least recently cached blocks until the cache holds at most `target` bytes. Caller
   // holds the lock. (Tens of sizes at most: a scan for the oldest is cheap.)
   void shrink_to(size_t target) {
-    while (cached > target) {
+    while (cached > target && !free_blocks.empty()) {
       auto oldest = free_blocks.begin();
       for (auto it = free_blocks.begin(); it != free_blocks.end(); ++it)
         if (it->second.front().freed_at < oldest->second.front().freed_at) oldest = it;
