@@ -6,21 +6,12 @@
 #include <cblas.h>
 
 #include "eta/eta.h"
-#include "peak.h"
+#include "counters.h"
 
 namespace {
 
-void peak_fraction(benchmark::State& state, double flops, int threads) {
-  state.counters["peak_frac"] = benchmark::Counter(flops / (eta_bench::fma_peak_gflops(threads) * 1e9),
-                                                   benchmark::Counter::kIsIterationInvariantRate);
-}
-
-void bandwidth(benchmark::State& state, double traffic, int threads) {
-  state.counters["GB/s"] = benchmark::Counter(traffic, benchmark::Counter::kIsIterationInvariantRate,
-                                              benchmark::Counter::kIs1000);
-  state.counters["bw_frac"] = benchmark::Counter(traffic / (eta_bench::copy_gbs(traffic, threads) * 1e9),
-                                                 benchmark::Counter::kIsIterationInvariantRate);
-}
+using eta_bench::bandwidth;
+using eta_bench::peak_fraction;
 
 // M x K times K x N, as a Linear layer's forward: batch M, in K, out N.
 void BM_EtaMatmul(benchmark::State& state) {

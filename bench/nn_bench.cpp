@@ -5,26 +5,15 @@
 #include <benchmark/benchmark.h>
 
 #include "eta/eta.h"
-#include "peak.h"
+#include "counters.h"
 #include "models/lenet5.h"
 #include "models/mlp.h"
 #include "models/small_cnn.h"
 
 namespace {
 
-// Fraction of the FMA peak at `threads` threads for a kernel doing `flops` per iteration.
-void peak_fraction(benchmark::State& state, double flops, int threads) {
-  state.counters["peak_frac"] = benchmark::Counter(flops / (eta_bench::fma_peak_gflops(threads) * 1e9),
-                                                   benchmark::Counter::kIsIterationInvariantRate);
-}
-
-// GB/s, and the fraction of a memcpy of the same traffic at the same threads (bench/peak.h).
-void bandwidth(benchmark::State& state, double traffic, int threads) {
-  state.counters["GB/s"] = benchmark::Counter(traffic, benchmark::Counter::kIsIterationInvariantRate,
-                                              benchmark::Counter::kIs1000);
-  state.counters["bw_frac"] = benchmark::Counter(traffic / (eta_bench::copy_gbs(traffic, threads) * 1e9),
-                                                 benchmark::Counter::kIsIterationInvariantRate);
-}
+using eta_bench::bandwidth;
+using eta_bench::peak_fraction;
 
 // (C, OC, H, K, padding): LeNet's conv1 (1->6 5x5 on 28x28, pad 2) and conv2 (6->16 5x5 on
 // 14x14); SmallCNN's 3x3 convolutions (1->32 on 28x28, 32->32 on 14x14, 32->64 on 7x7, pad 1).
