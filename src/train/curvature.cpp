@@ -16,6 +16,7 @@
 #include "eta/tensor/generator.h"
 #include "eta/tensor/grad_mode.h"
 #include "kernels/blas.h"
+#include "train/saved_values.h"
 
 namespace eta::train {
 
@@ -59,15 +60,9 @@ Vec random_like(const Vec& params, uint64_t seed) {
 
 // Puts buffers back as they were when it was made, also when the forward pass throws.
 struct BufferRestore {
-  explicit BufferRestore(const Vec& buffers) : buffers(buffers) {
-    for (const Tensor& b : buffers) saved.push_back(b.clone());
-  }
-  ~BufferRestore() {
-    NoGradGuard no_grad;
-    for (size_t i = 0; i < buffers.size(); ++i) Tensor(buffers[i]).copy_(saved[i]);
-  }
-  const Vec& buffers;
-  Vec saved;
+  explicit BufferRestore(const Vec& buffers) : saved(buffers) {}
+  ~BufferRestore() { saved.restore(); }
+  SavedValues saved;
 };
 
 Tensor product(const Tensor& a, const Tensor& b) { return mul(a, b); }

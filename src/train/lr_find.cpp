@@ -3,6 +3,7 @@
 #include "eta/train/lr_find.h"
 
 #include "eta/train/smoothed_loss.h"
+#include "train/saved_values.h"
 
 #include <cmath>
 #include <limits>
@@ -19,27 +20,17 @@ namespace {
 class Snapshot {
  public:
   Snapshot(const std::vector<Tensor>& params, const std::vector<Tensor>& buffers, optim::Optimizer& optimizer)
-      : params_(params), buffers_(buffers), optimizer_(optimizer), state_(optimizer.state_dict()) {
-    for (const auto& t : params_) param_copies_.push_back(t.clone());
-    for (const auto& t : buffers_) buffer_copies_.push_back(t.clone());
-  }
+      : params_(params), buffers_(buffers), optimizer_(optimizer), state_(optimizer.state_dict()) {}
   void restore() {
-    NoGradGuard no_grad;
-    for (size_t i = 0; i < params_.size(); ++i) {
-      Tensor p = params_[i];
-      p.copy_(param_copies_[i]);
-      p.zero_grad();
-    }
-    for (size_t i = 0; i < buffers_.size(); ++i) {
-      Tensor b = buffers_[i];
-      b.copy_(buffer_copies_[i]);
-    }
+    params_.restore();
+    buffers_.restore();
+    for (const Tensor& p : params_.tensors()) Tensor(p).zero_grad();
     optimizer_.load_state_dict(state_);
     optimizer_.zero_grad();
   }
 
  private:
-  std::vector<Tensor> params_, buffers_, param_copies_, buffer_copies_;
+  SavedValues params_, buffers_;
   optim::Optimizer& optimizer_;
   optim::StateDict state_;
 };
