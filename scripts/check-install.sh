@@ -46,6 +46,8 @@ set -x
 "$cxx" -std=c++20 -O2 -Wall -Wextra -Wpedantic "$work/starter/main.cpp" -o "$work/starter-pc" \
   $(pkg-config --cflags --libs eta-models) -Wl,-rpath,"$libdir"
 { set +x; } 2>/dev/null
-ldd "$work/starter-pc" | grep -q "libeta.so" || { echo "check-install: starter-pc does not load libeta.so"; exit 1; }
+# Captured first: `ldd | grep -q` under pipefail fails when grep exits before ldd's last write (SIGPIPE).
+loaded=$(ldd "$work/starter-pc")
+[[ $loaded == *libeta.so* ]] || { echo "check-install: starter-pc does not load libeta.so:"; echo "$loaded"; exit 1; }
 check_run "$("$work/starter-pc" 20)"
 echo "check-install: OK"
