@@ -43,6 +43,40 @@ BENCHMARK(BM_Conv2dForwardBackward)
     ->Args({32, 64, 7, 3, 1, 1})->Args({32, 64, 7, 3, 1, 2})
     ->Unit(benchmark::kMicrosecond);
 
+// One direction of a convolution alone, on one thread or two: part 0 the forward, 1 the input
+// gradient, 2 the weight (+ bias) gradient. The gradients are timed from a retained graph, so
+// no forward is in them; a training step needs no input gradient for a first layer (C = 1).
+void BM_Conv2dPart(benchmark::State& state) {
+  const int64_t c = state.range(0), oc = state.range(1), h = state.range(2), k = state.range(3), pad = state.range(4);
+  const int64_t part = state.range(5);
+  eta::set_num_threads(static_cast<int>(state.range(6)));
+  eta::Tensor x = eta::randn({64, c, h, h}).requires_grad_(part == 1);
+  eta::Tensor w = eta::randn({oc, c, k, k}).requires_grad_(part == 2);
+  eta::Tensor b = eta::zeros({oc}).requires_grad_(part == 2);
+  eta::Tensor y = eta::conv2d(x, w, b, {1, 1}, {pad, pad});
+  const eta::Tensor g = eta::ones(y.shape());
+  for (auto _ : state) {
+    if (part == 0) {
+      eta::NoGradGuard no_grad;
+      benchmark::DoNotOptimize(eta::conv2d(x, w, b, {1, 1}, {pad, pad}));
+    } else {
+      benchmark::DoNotOptimize(eta::autograd::grad({y}, {part == 1 ? x : w}, {g}, true));
+    }
+  }
+  const int64_t oh = h + 2 * pad - k + 1;
+  const double flops = 2.0 * 64 * oc * oh * oh * c * k * k;
+  state.counters["GFLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  peak_fraction(state, flops, static_cast<int>(state.range(6)));
+}
+BENCHMARK(BM_Conv2dPart)
+    ->ArgNames({"C", "OC", "H", "K", "pad", "part", "threads"})
+    ->ArgsProduct({{1}, {6}, {28}, {5}, {2}, {0, 1, 2}, {1}})
+    ->ArgsProduct({{6}, {16}, {14}, {5}, {0}, {0, 1, 2}, {1}})
+    ->ArgsProduct({{1}, {32}, {28}, {3}, {1}, {0, 1, 2}, {1}})
+    ->ArgsProduct({{32}, {32}, {14}, {3}, {1}, {0, 1, 2}, {1}})
+    ->ArgsProduct({{32}, {64}, {7}, {3}, {1}, {0, 1, 2}, {1}})
+    ->Unit(benchmark::kMicrosecond);
+
 void BM_MaxPool2dForwardBackward(benchmark::State& state) {
   eta::set_num_threads(static_cast<int>(state.range(0)));
   eta::Tensor x = eta::randn({64, 6, 28, 28}).requires_grad_();

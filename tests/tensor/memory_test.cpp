@@ -1,6 +1,6 @@
 // The tensor memory cache: freed large buffers are kept and handed back for the same size,
 // small ones are not, the limit bounds what is kept (the oldest go first), a miss keeps live +
-// cached within 1.25x the peak of live bytes, and release empties it.
+// cached within 1.5x the peak of live bytes, and release empties it.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -66,7 +66,7 @@ TEST_F(MemoryCache, BigBuffersAreMappedDirectlyAndCachedAlike) {
   EXPECT_EQ(cached_memory_bytes(), 0u);
 }
 
-TEST_F(MemoryCache, AMissHandsBackTheOldestBlocksBeyondAQuarterOverThePeak) {
+TEST_F(MemoryCache, AMissHandsBackTheOldestBlocksBeyondHalfOverThePeak) {
   release_cached_memory();  // the peak of live bytes starts from now
   const void* newer = nullptr;
   {
@@ -75,7 +75,7 @@ TEST_F(MemoryCache, AMissHandsBackTheOldestBlocksBeyondAQuarterOverThePeak) {
     a = Tensor();  // a is cached first (the older), then b
   }
   EXPECT_EQ(cached_memory_bytes(), size_t{2} << 20);
-  // A new size (1.5 MiB): live + cached may be 1.25 x 2 MiB, so 1 MiB stays cached — b, the newer.
+  // A new size (1.5 MiB): live + cached may be 1.5 x 2 MiB, so 1 MiB stays cached — b, the newer.
   Tensor c = empty({3 << 17});
   EXPECT_EQ(cached_memory_bytes(), size_t{1} << 20);
   Tensor again = empty({1 << 18});

@@ -6,7 +6,7 @@
 // alternated): 2 threads 3.0-3.9 ms -> 2.0-2.8 ms, 1 -> 2 thread speed-up 1.1-1.4x -> 1.4-1.7x;
 // SmallCNN epoch ~10% faster.
 // The limit (default 256 MiB) caps the cache; what bounds its cost in RSS is a second rule: on a
-// miss, live + cached bytes may exceed the most ever live by a quarter, and the least recently
+// miss, live + cached bytes may exceed the most ever live by half, and the least recently
 // cached blocks are handed back to keep it so. Blocks another phase left (evaluation batches)
 // thus give way, while a step's own sizes keep hitting. With a 32 MiB limit and no such rule,
 // the 25.7 MB activations of a batch-256 SmallCNN step were never cached and were faulted in
