@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "kernels/blas.h"
+#include "kernels/conv_weight_grad.h"
 #include "kernels/direct_conv.h"
 #include "kernels/im2col.h"
 #include "kernels/parallel.h"
@@ -132,7 +133,10 @@ void conv_forward(const ConvShape& s, const T* x, const T* w, const T* b, T* out
 template <class T>
 void conv_backward(const ConvShape& s, const T* x, const T* w, const T* gout, T* gx, T* gw, T* gb) {
   if (s.direct(sizeof(T))) {
-    if (gw || gb) direct_conv_backward_weight(x, gout, s.n, s.oc, s.geo, gw, gb);
+    if ((gw || gb) && channel_vector_weight_grad_fits<T>(s.oc, s.k()))
+      channel_vector_conv_backward_weight(x, gout, s.n, s.oc, s.geo, gw, gb);
+    else if (gw || gb)
+      direct_conv_backward_weight(x, gout, s.n, s.oc, s.geo, gw, gb);
     if (gx) direct_conv_backward_input(w, gout, s.n, s.oc, s.geo, gx);
   } else {
     im2col_conv_backward<T>(s, x, w, gout, gx, gw, gb);

@@ -274,9 +274,31 @@ T plane_sum(const T* p, int64_t n) {
   return s;
 }
 
-// Weight (and bias) gradients. Each thread sums a contiguous range of images into its own
-// buffer; the buffers are added in thread order, so results repeat bit for bit for a given
+// Runs body(begin, end, acc) on each thread for a contiguous range of images, acc its own zeroed
+// buffer of oc * taps weight-gradient sums then oc bias-gradient sums; the buffers are added in
+// thread order into gw and gb (either may be null), so results repeat bit for bit for a given
 // thread count.
+template <class T, class Body>
+void weight_grad_by_thread(int64_t n, int64_t oc, int64_t taps, T* gw, T* gb, const Body& body) {
+  const int threads = std::max(1, std::min<int>(omp_in_parallel() ? 1 : omp_get_max_threads(), static_cast<int>(n)));
+  std::vector<std::vector<T>> partial(static_cast<size_t>(threads), std::vector<T>(static_cast<size_t>(oc * taps + oc), T(0)));
+  const int64_t per_thread = (n + threads - 1) / threads;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+  for (int t = 0; t < threads; ++t)
+    body(t * per_thread, std::min(n, (t + 1) * per_thread), partial[static_cast<size_t>(t)].data());
+  if (gw) std::fill(gw, gw + oc * taps, T(0));
+  if (gb) std::fill(gb, gb + oc, T(0));
+  for (int t = 0; t < threads; ++t) {
+    const T* acc = partial[static_cast<size_t>(t)].data();
+    if (gw)
+      for (int64_t k = 0; k < oc * taps; ++k) gw[k] += acc[k];
+    if (gb)
+      for (int64_t o = 0; o < oc; ++o) gb[o] += acc[oc * taps + o];
+  }
+}
+
+// Weight (and bias) gradients, vectorised over positions: for layers whose output channels do
+// not fill whole vectors (conv_weight_grad.h has the kernel for those that do).
 template <class T>
 void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gw, T* gb) {
   constexpr int64_t kChunk = 8;  // images per chunk: their padded inputs and gradients stay in L2
@@ -285,19 +307,13 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
   const int64_t oc_r = round_up(oc, kGradOutBlock), gstride = oc_r * wg.wide_r;
   const std::vector<int64_t> offsets = tap_offsets(g, wg, round_up(taps, kGradTapBlock));
   const int64_t taps_r = round_up(taps, kGradTapBlock);
-  const int threads = std::max(1, std::min<int>(omp_in_parallel() ? 1 : omp_get_max_threads(), static_cast<int>(n)));
-  std::vector<std::vector<T>> partial(static_cast<size_t>(threads), std::vector<T>(static_cast<size_t>(oc * taps + oc), T(0)));
-  const int64_t per_thread = (n + threads - 1) / threads;
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-  for (int t = 0; t < threads; ++t) {
+  weight_grad_by_thread<T>(n, oc, taps, gw, gb, [&](int64_t begin, int64_t end, T* acc) {
     T* xp = scratch<T>(2, static_cast<size_t>(kChunk * wg.image));  // written by pad_image
     T* gwide = scratch<T>(3, static_cast<size_t>(kChunk * gstride));
     std::fill(gwide, gwide + kChunk * gstride, T(0));  // junk columns and padded channels read as zero
     V<T>* vgw = scratch<V<T>>(0, static_cast<size_t>(oc_r * taps_r));
     std::fill(vgw, vgw + oc_r * taps_r, V<T>{});
-    T* acc = partial[static_cast<size_t>(t)].data();
-    const int64_t end = std::min(n, (t + 1) * per_thread);
-    for (int64_t i0 = t * per_thread; i0 < end; i0 += kChunk) {
+    for (int64_t i0 = begin; i0 < end; i0 += kChunk) {
       const int64_t images = std::min(kChunk, end - i0);
       for (int64_t j = 0; j < images; ++j) {
         const int64_t i = i0 + j;
@@ -318,16 +334,7 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
         for (int l = 0; l < kLanes<T, kWideBytes>; ++l) s += vgw[static_cast<size_t>(o * taps_r + k)][l];
         acc[o * taps + k] = s;
       }
-  }
-  if (gw) std::fill(gw, gw + oc * taps, T(0));
-  if (gb) std::fill(gb, gb + oc, T(0));
-  for (int t = 0; t < threads; ++t) {
-    const T* acc = partial[static_cast<size_t>(t)].data();
-    if (gw)
-      for (int64_t k = 0; k < oc * taps; ++k) gw[k] += acc[k];
-    if (gb)
-      for (int64_t o = 0; o < oc; ++o) gb[o] += acc[oc * taps + o];
-  }
+  });
 }
 
 }  // namespace eta::kernels

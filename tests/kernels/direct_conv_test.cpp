@@ -102,5 +102,21 @@ TEST(DirectConv, LeNetShapesMatchNaive) {
   check({9, 6, 16, 14, 14, 5, 0}, kFloat32, 1e-4);  // more images than one weight-gradient chunk
 }
 
+// Output channels that fill whole vectors with 64+ taps take the weight-gradient kernel vectorised
+// over channels (kernels/conv_weight_grad.h): one and two vectors per block, odd vector counts,
+// tap counts off the block size, more images than a chunk, one thread and two.
+TEST(DirectConv, ChannelVectorWeightGradientMatchesNaive) {
+  const int before = get_num_threads();
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    for (const Problem& pr : {Problem{9, 8, 16, 6, 7, 3, 1}, Problem{3, 8, 48, 5, 5, 3, 1}, Problem{2, 32, 32, 7, 7, 3, 1},
+                              Problem{3, 7, 64, 6, 5, 5, 2}, Problem{2, 3, 32, 9, 8, 5, 0}}) {
+      check(pr, kFloat64, 1e-12);
+      check(pr, kFloat32, 1e-4);
+    }
+  }
+  set_num_threads(before);
+}
+
 }  // namespace
 }  // namespace eta
