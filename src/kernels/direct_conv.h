@@ -5,7 +5,13 @@
 // The trick that keeps the loops flat: outputs live on a "wide" grid with the padded input's row
 // length Wp, so output position p reads padded input p + ki*Wp + kj (one offset per tap) and one
 // loop covers a whole plane; the Wp - OW extra columns per row are junk, dropped at the end.
-// Legend: x (N, C, H, W), w (OC, C, KH, KW), out/gout (N, OC, OH, OW); Hp = H + 2*PH, Wp = W + 2*PW;
+// Rows share their padding: a padded row is PW zeros then W values, and a tap that reads past
+// its row's end reads the next row's PW leading zeros, which stand for this row's right padding.
+// So Wp = W + PW, not W + 2*PW, and each row has PW fewer junk columns (the input gradient of
+// LeNet's 6 -> 16 layer, padding 4 on a 10-wide gradient: 14 columns per row instead of 18);
+// only a padding wider than KW - 1 needs more, OW, to hold an output row.
+// Legend: x (N, C, H, W), w (OC, C, KH, KW), out/gout (N, OC, OH, OW); Hp = H + 2*PH,
+// Wp = max(W + PW, OW);
 // a tap t is one (c, ki, kj) of the C*KH*KW weights of an output channel.
 #pragma once
 #include <omp.h>
@@ -44,7 +50,7 @@ struct WideGrid {
   int64_t chan;       // elements per padded channel
   int64_t image;      // elements per padded image, with slack for the junk positions' reads
   WideGrid(const ConvGeometry& g, int64_t lanes)
-      : c(g.c), hp(g.h + 2 * g.ph), wp(g.w + 2 * g.pw), wide(g.oh * wp), wide_r(round_up(wide, lanes)),
+      : c(g.c), hp(g.h + 2 * g.ph), wp(std::max(g.w + g.pw, g.ow)), wide(g.oh * wp), wide_r(round_up(wide, lanes)),
         chan(hp * wp), image(c * chan + (wide_r - wide) + g.kw + lanes) {}
 };
 
