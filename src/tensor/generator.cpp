@@ -10,7 +10,6 @@ namespace eta {
 
 namespace {
 uint64_t splitmix64(uint64_t& x) { return util::mix64(x += 0x9e3779b97f4a7c15ULL); }
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 }  // namespace
 
 void Generator::seed_(uint64_t seed) {
@@ -21,20 +20,6 @@ void Generator::set_state(const std::array<uint64_t, 4>& s) {
   ETA_CHECK(s[0] | s[1] | s[2] | s[3], "Generator::set_state: the all-zero state is invalid for xoshiro256**");
   s_ = s;
 }
-
-uint64_t Generator::next_u64() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-double Generator::next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
 double Generator::next_normal() {
   // Box-Muller; 1 - u keeps the log argument in (0, 1].
