@@ -84,28 +84,47 @@ std::vector<T> pack_weights(const T* w, int64_t oc, int64_t taps, int64_t OB) {
   return packed;
 }
 
+// The taps a block of wide-grid positions needs. Rows of the padded input that are all padding
+// contribute zeros: for positions in output rows y_lo .. y_hi, kernel row ki reads padded rows
+// y + ki, which hold data only from PH to PH + H - 1. So the taps of each channel that matter
+// are the kernel rows ki_lo .. ki_hi, a contiguous range [begin, end) of that channel's KH*KW
+// taps. Skipping the rest leaves every sum bit for bit the same (the skipped terms are zeros),
+// and stops multiplying the zero border of a "full" convolution: the input gradient of LeNet's
+// 6 -> 16 layer reads its 10-row gradient padded by 4 rows on each side.
+struct TapRows {
+  int64_t chans, per_chan;  // taps are (channel, ki, kj): per_chan = KH * KW
+  int64_t begin, end;       // of each channel's taps
+
+  static TapRows for_block(const ConvGeometry& g, const WideGrid& wg, int64_t p, int64_t count) {
+    const int64_t y_lo = std::min(p / wg.wp, g.oh - 1), y_hi = std::min((p + count - 1) / wg.wp, g.oh - 1);
+    const int64_t ki_lo = std::max<int64_t>(0, g.ph - y_hi), ki_hi = std::min(g.kh - 1, g.ph + g.h - 1 - y_lo);
+    return {g.c, g.kh * g.kw, ki_lo * g.kw, std::max(ki_lo, ki_hi + 1) * g.kw};
+  }
+};
+
 // Register block of conv_wide_image: OB output channels x PB vectors of positions starting at
-// p, summed over all taps. (Kept in this shape, int indices and a zero start, GCC keeps all the
-// accumulators in registers; with the bias folded into the start it spilled them.)
+// p, summed over the taps that read data. (Kept in this shape, int indices and a zero start,
+// GCC keeps all the accumulators in registers; with the bias folded into the start it spilled them.)
 template <class T, int OB, int PB>
-inline void conv_block(const T* xp, const int64_t* off, int64_t taps, const T* wblock, int64_t p,
+inline void conv_block(const T* xp, const int64_t* off, const TapRows& rows, const T* wblock, int64_t p,
                        V<T> (&acc)[OB][PB]) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
   for (int ob = 0; ob < OB; ++ob)
     for (int pb = 0; pb < PB; ++pb) acc[ob][pb] = V<T>{};
-  for (int64_t t = 0; t < taps; ++t) {
-    const T* src = xp + off[t] + p;
-    V<T> v[PB];
+  for (int64_t c = 0; c < rows.chans; ++c)
+    for (int64_t t = c * rows.per_chan + rows.begin, end = c * rows.per_chan + rows.end; t < end; ++t) {
+      const T* src = xp + off[t] + p;
+      V<T> v[PB];
 #pragma GCC unroll 8
-    for (int pb = 0; pb < PB; ++pb) v[pb] = load<T, kWideBytes>(src + pb * L);
-    const T* wt = wblock + t * OB;
+      for (int pb = 0; pb < PB; ++pb) v[pb] = load<T, kWideBytes>(src + pb * L);
+      const T* wt = wblock + t * OB;
 #pragma GCC unroll 16
-    for (int ob = 0; ob < OB; ++ob) {
-      const T wv = wt[ob];  // scalar * vector: a broadcast load feeding the FMAs
+      for (int ob = 0; ob < OB; ++ob) {
+        const T wv = wt[ob];  // scalar * vector: a broadcast load feeding the FMAs
 #pragma GCC unroll 8
-      for (int pb = 0; pb < PB; ++pb) acc[ob][pb] += wv * v[pb];
+        for (int pb = 0; pb < PB; ++pb) acc[ob][pb] += wv * v[pb];
+      }
     }
-  }
 }
 
 // One padded image through the convolution with OB x PB blocks (and 1-vector blocks for the
@@ -113,15 +132,16 @@ inline void conv_block(const T* xp, const int64_t* off, int64_t taps, const T* w
 // The bias is added by the caller when it cuts the rows out: eight bias vectors held across
 // this loop pushed GCC into spilling the input vectors.
 template <class T, int OB, int PB>
-void conv_wide_image(const T* xp, const WideGrid& wg, const int64_t* off, int64_t taps, const T* wpack, int64_t oc,
-                     T* outwide) {
+void conv_wide_image(const T* xp, const ConvGeometry& g, const WideGrid& wg, const int64_t* off, const T* wpack,
+                     int64_t oc, T* outwide) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
+  const int64_t taps = g.c * g.kh * g.kw;
   for (int64_t o0 = 0; o0 < oc; o0 += OB) {
     const T* wblock = wpack + (o0 / OB) * taps * OB;
     int64_t p = 0;
     for (; p + PB * L <= wg.wide_r; p += PB * L) {
       V<T> acc[OB][PB];
-      conv_block<T, OB, PB>(xp, off, taps, wblock, p, acc);
+      conv_block<T, OB, PB>(xp, off, TapRows::for_block(g, wg, p, PB * L), wblock, p, acc);
 #pragma GCC unroll 16
       for (int ob = 0; ob < OB; ++ob)
 #pragma GCC unroll 8
@@ -129,7 +149,7 @@ void conv_wide_image(const T* xp, const WideGrid& wg, const int64_t* off, int64_
     }
     for (; p < wg.wide_r; p += L) {
       V<T> acc[OB][1];
-      conv_block<T, OB, 1>(xp, off, taps, wblock, p, acc);
+      conv_block<T, OB, 1>(xp, off, TapRows::for_block(g, wg, p, L), wblock, p, acc);
 #pragma GCC unroll 16
       for (int ob = 0; ob < OB; ++ob) store(outwide + (o0 + ob) * wg.wide_r + p, acc[ob][0]);
     }
@@ -158,21 +178,21 @@ inline ConvBlock conv_block_for(int64_t oc) {
 }
 
 template <class T>
-void conv_wide_image(ConvBlock blk, const T* xp, const WideGrid& wg, const int64_t* off, int64_t taps, const T* wpack,
-                     int64_t oc, T* outwide) {
+void conv_wide_image(ConvBlock blk, const T* xp, const ConvGeometry& g, const WideGrid& wg, const int64_t* off,
+                     const T* wpack, int64_t oc, T* outwide) {
   switch (blk.out * 16 + blk.pos) {
 #if defined(__AVX512F__)
-    case 8 * 16 + 3: return conv_wide_image<T, 8, 3>(xp, wg, off, taps, wpack, oc, outwide);
-    case 6 * 16 + 2: return conv_wide_image<T, 6, 2>(xp, wg, off, taps, wpack, oc, outwide);
-    case 4 * 16 + 3: return conv_wide_image<T, 4, 3>(xp, wg, off, taps, wpack, oc, outwide);
-    case 3 * 16 + 4: return conv_wide_image<T, 3, 4>(xp, wg, off, taps, wpack, oc, outwide);
-    case 2 * 16 + 6: return conv_wide_image<T, 2, 6>(xp, wg, off, taps, wpack, oc, outwide);
-    default: return conv_wide_image<T, 1, 8>(xp, wg, off, taps, wpack, oc, outwide);
+    case 8 * 16 + 3: return conv_wide_image<T, 8, 3>(xp, g, wg, off, wpack, oc, outwide);
+    case 6 * 16 + 2: return conv_wide_image<T, 6, 2>(xp, g, wg, off, wpack, oc, outwide);
+    case 4 * 16 + 3: return conv_wide_image<T, 4, 3>(xp, g, wg, off, wpack, oc, outwide);
+    case 3 * 16 + 4: return conv_wide_image<T, 3, 4>(xp, g, wg, off, wpack, oc, outwide);
+    case 2 * 16 + 6: return conv_wide_image<T, 2, 6>(xp, g, wg, off, wpack, oc, outwide);
+    default: return conv_wide_image<T, 1, 8>(xp, g, wg, off, wpack, oc, outwide);
 #else
-    case 4 * 16 + 2: return conv_wide_image<T, 4, 2>(xp, wg, off, taps, wpack, oc, outwide);
-    case 3 * 16 + 3: return conv_wide_image<T, 3, 3>(xp, wg, off, taps, wpack, oc, outwide);
-    case 2 * 16 + 4: return conv_wide_image<T, 2, 4>(xp, wg, off, taps, wpack, oc, outwide);
-    default: return conv_wide_image<T, 1, 6>(xp, wg, off, taps, wpack, oc, outwide);
+    case 4 * 16 + 2: return conv_wide_image<T, 4, 2>(xp, g, wg, off, wpack, oc, outwide);
+    case 3 * 16 + 3: return conv_wide_image<T, 3, 3>(xp, g, wg, off, wpack, oc, outwide);
+    case 2 * 16 + 4: return conv_wide_image<T, 2, 4>(xp, g, wg, off, wpack, oc, outwide);
+    default: return conv_wide_image<T, 1, 6>(xp, g, wg, off, wpack, oc, outwide);
 #endif
   }
 }
@@ -191,7 +211,7 @@ void conv_batch(const T* x, const T* w, int64_t n, int64_t oc, const ConvGeometr
     T* outwide = scratch<T>(3, static_cast<size_t>(round_up(oc, blk.out) * wg.wide_r));
     for (int64_t i = n0; i < n1; ++i) {
       pad_image(x + i * g.c * g.h * g.w, g, wg, xp);
-      conv_wide_image(blk, xp, wg, offsets.data(), taps, wpack.data(), oc, outwide);
+      conv_wide_image(blk, xp, g, wg, offsets.data(), wpack.data(), oc, outwide);
       emit(i, wg, outwide);
     }
   });
