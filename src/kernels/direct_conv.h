@@ -255,19 +255,25 @@ void direct_conv_backward_input(const T* w, const T* gout, int64_t n, int64_t oc
 
 // vgw[o][t] (one vector of lane partial sums per weight) += sum over images and wide positions
 // of gwide[j][o][p] * xp[j][off[t] + p], for a chunk of images prepared side by side. Blocks of
-// output channels x taps stay in registers across the whole chunk.
+// output channels x taps stay in registers across an image; the image's gradient rows for the
+// block stay in L1 across all its tap blocks. (Across the whole chunk instead, every tap block
+// streamed the chunk's gradient rows from L2 again: 32 bytes a cycle, L2's limit, for 1 -> 6.)
 template <class T>
 void weight_grad_chunk(const T* xp, const T* gwide, int64_t images, const WideGrid& wg, int64_t gstride,
                        const std::vector<int64_t>& offsets, int64_t taps_r, int64_t oc_r, V<T>* vgw) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
   constexpr int OB = kGradOutBlock, TB = kGradTapBlock;
   const int64_t* off = offsets.data();
-  for (int64_t o0 = 0; o0 < oc_r; o0 += OB)
-    for (int64_t t0 = 0; t0 < taps_r; t0 += TB) {
-      V<T> acc[OB][TB] = {};  // int indices below, as in conv_block: keeps these in registers
-      for (int64_t j = 0; j < images; ++j) {
-        const T* x = xp + j * wg.image;
-        const T* gj = gwide + j * gstride + o0 * wg.wide_r;
+  for (int64_t j = 0; j < images; ++j) {
+    const T* x = xp + j * wg.image;
+    for (int64_t o0 = 0; o0 < oc_r; o0 += OB) {
+      const T* gj = gwide + j * gstride + o0 * wg.wide_r;
+      for (int64_t t0 = 0; t0 < taps_r; t0 += TB) {
+        V<T> acc[OB][TB];  // int indices below, as in conv_block: keeps these in registers
+#pragma GCC unroll 8
+        for (int ob = 0; ob < OB; ++ob)
+#pragma GCC unroll 8
+          for (int tb = 0; tb < TB; ++tb) acc[ob][tb] = vgw[(o0 + ob) * taps_r + t0 + tb];
         for (int64_t p = 0; p < wg.wide_r; p += L) {
           V<T> gv[OB];
 #pragma GCC unroll 8
@@ -279,12 +285,13 @@ void weight_grad_chunk(const T* xp, const T* gwide, int64_t images, const WideGr
             for (int ob = 0; ob < OB; ++ob) acc[ob][tb] += gv[ob] * xv;
           }
         }
+#pragma GCC unroll 8
+        for (int ob = 0; ob < OB; ++ob)
+#pragma GCC unroll 8
+          for (int tb = 0; tb < TB; ++tb) vgw[(o0 + ob) * taps_r + t0 + tb] = acc[ob][tb];
       }
-#pragma GCC unroll 8
-      for (int ob = 0; ob < OB; ++ob)
-#pragma GCC unroll 8
-        for (int tb = 0; tb < TB; ++tb) vgw[(o0 + ob) * taps_r + t0 + tb] += acc[ob][tb];
     }
+  }
 }
 
 // Sum of n values (a multiple of the vector width), in vectors and then lanes in order. The
