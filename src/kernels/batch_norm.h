@@ -1,5 +1,5 @@
 // Fused batch normalisation over x laid out as (N, C, S) (S = spatial size, 1 for (N, C) input).
-// One pass gathers each channel's statistics, one pass normalises; backward is two passes. Work
+// Per channel, two passes gather the statistics and one normalises; backward is two passes. Work
 // is split by channel, and each channel is summed in a fixed order (in double, in LaneSum's lanes),
 // so results do not depend on the thread count.
 #pragma once
@@ -32,44 +32,61 @@ struct LaneSum {
   }
 };
 
-// Per channel: mean and biased variance of x (training mode).
+// Mean and biased variance of channel ch of x.
 template <class T>
-void batch_norm_stats(const T* x, int64_t n, int64_t c, int64_t s, double* mean, double* var) {
+void channel_stats(const T* x, int64_t n, int64_t c, int64_t s, int64_t ch, double* mean, double* var) {
+  LaneSum sum;
+  for (int64_t i = 0; i < n; ++i) {
+    const T* p = x + (i * c + ch) * s;
+    sum.add_row(s, [p](int64_t j) { return static_cast<double>(p[j]); });
+  }
+  const double m = sum.total() / static_cast<double>(n * s);
+  LaneSum sq;
+  for (int64_t i = 0; i < n; ++i) {
+    const T* p = x + (i * c + ch) * s;
+    sq.add_row(s, [p, m](int64_t j) {
+      const double d = p[j] - m;
+      return d * d;
+    });
+  }
+  mean[ch] = m;
+  var[ch] = sq.total() / static_cast<double>(n * s);
+}
+
+// y's channel ch = (x - mean) * invstd * w + b, with w = 1 and b = 0 where absent.
+template <class T>
+void channel_apply(const T* x, int64_t n, int64_t c, int64_t s, int64_t ch, const double* mean, const double* invstd,
+                   const T* w, const T* b, T* y) {
+  const T scale = static_cast<T>(invstd[ch] * (w ? w[ch] : T(1)));
+  const T shift = static_cast<T>((b ? b[ch] : T(0)) - mean[ch] * invstd[ch] * (w ? w[ch] : T(1)));
+  for (int64_t i = 0; i < n; ++i) {
+    const T* p = x + (i * c + ch) * s;
+    T* q = y + (i * c + ch) * s;
+    for (int64_t j = 0; j < s; ++j) q[j] = p[j] * scale + shift;
+  }
+}
+
+// Training-mode forward in one sweep per channel: its statistics, then y for it while the
+// channel's values are still in L2 (they are read three times; apart, the last read came from
+// memory: a 64 x 32 x 28 x 28 batch is 6.4 MB). Same results as stats then apply.
+template <class T>
+void batch_norm_train_forward(const T* x, int64_t n, int64_t c, int64_t s, double eps, const T* w, const T* b,
+                              double* mean, double* var, double* invstd, T* y) {
   parallel_for(0, c, 1, [&](int64_t c0, int64_t c1) {
     for (int64_t ch = c0; ch < c1; ++ch) {
-      LaneSum sum;
-      for (int64_t i = 0; i < n; ++i) {
-        const T* p = x + (i * c + ch) * s;
-        sum.add_row(s, [p](int64_t j) { return static_cast<double>(p[j]); });
-      }
-      const double m = sum.total() / static_cast<double>(n * s);
-      LaneSum sq;
-      for (int64_t i = 0; i < n; ++i) {
-        const T* p = x + (i * c + ch) * s;
-        sq.add_row(s, [p, m](int64_t j) {
-          const double d = p[j] - m;
-          return d * d;
-        });
-      }
-      mean[ch] = m;
-      var[ch] = sq.total() / static_cast<double>(n * s);
+      channel_stats(x, n, c, s, ch, mean, var);
+      invstd[ch] = 1.0 / std::sqrt(var[ch] + eps);
+      channel_apply(x, n, c, s, ch, mean, invstd, w, b, y);
     }
   });
 }
 
-// y = (x - mean) * invstd * w + b, with w = 1 and b = 0 where absent.
+// y = (x - mean) * invstd * w + b with given statistics (eval mode).
 template <class T>
 void batch_norm_apply(const T* x, int64_t n, int64_t c, int64_t s, const double* mean, const double* invstd, const T* w,
                       const T* b, T* y) {
-  parallel_for(0, n * c, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(s, 1)), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const int64_t ch = r % c;
-      const T scale = static_cast<T>(invstd[ch] * (w ? w[ch] : T(1)));
-      const T shift = static_cast<T>((b ? b[ch] : T(0)) - mean[ch] * invstd[ch] * (w ? w[ch] : T(1)));
-      const T* p = x + r * s;
-      T* q = y + r * s;
-      for (int64_t j = 0; j < s; ++j) q[j] = p[j] * scale + shift;
-    }
+  parallel_for(0, c, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t ch = c0; ch < c1; ++ch) channel_apply(x, n, c, s, ch, mean, invstd, w, b, y);
   });
 }
 

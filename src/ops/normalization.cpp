@@ -75,8 +75,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   dispatch_floating(x.dtype(), "batch_norm", [&](auto tag) {
     using T = decltype(tag);
     std::vector<double> var(static_cast<size_t>(c));
+    const T* w = wc.defined() ? wc.data_ptr<T>() : nullptr;
+    const T* b = bc.defined() ? bc.data_ptr<T>() : nullptr;
     if (training) {
-      kernels::batch_norm_stats(xc.data_ptr<T>(), n, c, s, mean->data(), var.data());
+      kernels::batch_norm_train_forward(xc.data_ptr<T>(), n, c, s, eps, w, b, mean->data(), var.data(), invstd->data(),
+                                        out.data_ptr<T>());
       if (running_mean.defined() && running_var.defined()) {
         // PyTorch updates the running variance with the unbiased batch variance.
         Tensor rm = running_mean, rv = running_var;  // handles sharing the module's buffers
@@ -88,11 +91,9 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
       }
     } else {
       for (int64_t ch = 0; ch < c; ++ch) (*mean)[ch] = running_mean.at({ch}), var[ch] = running_var.at({ch});
+      for (int64_t ch = 0; ch < c; ++ch) (*invstd)[ch] = 1.0 / std::sqrt(var[ch] + eps);
+      kernels::batch_norm_apply(xc.data_ptr<T>(), n, c, s, mean->data(), invstd->data(), w, b, out.data_ptr<T>());
     }
-    for (int64_t ch = 0; ch < c; ++ch) (*invstd)[ch] = 1.0 / std::sqrt(var[ch] + eps);
-    kernels::batch_norm_apply(xc.data_ptr<T>(), n, c, s, mean->data(), invstd->data(),
-                              wc.defined() ? wc.data_ptr<T>() : nullptr, bc.defined() ? bc.data_ptr<T>() : nullptr,
-                              out.data_ptr<T>());
   });
   return autograd::record("batch_norm", out, {x, weight, bias},
                           [x, weight, bias, xc, wc, mean, invstd, n, c, s, training, eps](const Tensor& g, const NeedsGrad& need) {
