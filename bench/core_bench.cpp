@@ -13,11 +13,12 @@ namespace {
 using eta_bench::bandwidth;
 using eta_bench::peak_fraction;
 
-// M x K times K x N, as a Linear layer's forward: batch M, in K, out N.
+// M x K times K x N (ta = 1: A stored K x M and transposed, as in a weight gradient g^T x).
+// eta's matmul takes kernels/broadcast_gemm.h's kernel at these shapes (B not transposed).
 void BM_EtaMatmul(benchmark::State& state) {
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   eta::set_num_threads(static_cast<int>(state.range(3)));
-  const eta::Tensor a = eta::randn({m, k}), b = eta::randn({k, n});
+  const eta::Tensor a = state.range(4) ? eta::randn({k, m}).t() : eta::randn({m, k}), b = eta::randn({k, n});
   eta::NoGradGuard guard;
   for (auto _ : state) benchmark::DoNotOptimize(eta::matmul(a, b).raw_data());
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate);
@@ -27,11 +28,13 @@ void BM_EtaMatmul(benchmark::State& state) {
 void BM_RawSgemm(benchmark::State& state) {
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   eta::set_num_threads(static_cast<int>(state.range(3)));
-  const eta::Tensor a = eta::randn({m, k}), b = eta::randn({k, n});
+  const bool ta = state.range(4) != 0;
+  const eta::Tensor a = eta::randn({m, k}), b = eta::randn({k, n});  // A read as K x M when ta
   eta::Tensor c = eta::empty({m, n});
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
-                1.0f, a.data_ptr<float>(), static_cast<int>(k), b.data_ptr<float>(), static_cast<int>(n), 0.0f,
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, a.data_ptr<float>(), static_cast<int>(ta ? m : k), b.data_ptr<float>(),
+                static_cast<int>(n), 0.0f,
                 c.data_ptr<float>(), static_cast<int>(n));
     benchmark::DoNotOptimize(c.raw_data());
   }
@@ -41,10 +44,12 @@ void BM_RawSgemm(benchmark::State& state) {
 
 void MatmulArgs(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2}) {
-    b->Args({64, 784, 256, threads});
-    b->Args({256, 784, 256, threads});
+    b->Args({64, 784, 256, threads, 0});   // the MLP's first layer, as a matmul
+    b->Args({64, 256, 784, threads, 0});   // its input gradient g W
+    b->Args({256, 64, 784, threads, 1});   // its weight gradient g^T x
+    b->Args({256, 784, 256, threads, 0});
   }
-  b->ArgNames({"M", "K", "N", "threads"});
+  b->ArgNames({"M", "K", "N", "threads", "ta"});
 }
 BENCHMARK(BM_EtaMatmul)->Apply(MatmulArgs);
 BENCHMARK(BM_RawSgemm)->Apply(MatmulArgs);
