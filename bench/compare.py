@@ -140,6 +140,21 @@ def main():
     def per_60k(r):
         return statistics.median(r["epoch_seconds"]) * 60000 / r["images"]
 
+    # eta's thread scaling (issue 16: 1 -> 2 threads >= 1.8x on LeNet-5 and the CNN): each model at
+    # batch 64 on one thread and on the most probed, run back to back.
+    scaling = []
+    if "eta" in live and max(thread_counts) > 1:
+        for model in [m for m in ("lenet", "cnn") if m in models]:
+            lim = int(limits.get(model, "0"))
+            times = {}
+            for t in (1, max(thread_counts)):
+                r, err = run(cmds["eta"], args_for(model, 64, t, epochs.get(model, "2"), lim, a.data),
+                             {"OMP_NUM_THREADS": str(t)}, 900)
+                times[t] = per_60k(r) if r else None
+            if all(times.values()):
+                scaling.append("eta %s batch 64, 1 -> %d threads: %.2f -> %.2f s per 60,000 images, %.2fx." % (
+                    model, max(thread_counts), times[1], times[max(thread_counts)], times[1] / times[max(thread_counts)]))
+
     eta_time = {(m, b): per_60k(r) for m, b, n, r, _ in rows if n == "eta" and r}
     lines = ["CPU: %s (%d logical CPUs)" % (cpu_model(), os.cpu_count()), "",
              "| model | batch | framework | threads | s/epoch | eta ÷ this | img/s | infer s | RSS MB | test acc |",
@@ -172,6 +187,7 @@ def main():
             refs = [per_60k(r) for mm, bb, n, r, _ in rows if (mm, bb) == (m, b) and r and n in ("PyTorch", "libtorch")]
             if refs and (m, b) in eta_time:
                 lines.append("%s batch %d: eta ÷ faster of PyTorch and libtorch = %.2f." % (m, b, eta_time[(m, b)] / min(refs)))
+    lines += scaling
     print_and_save("\n".join(lines), a.out)
 
 
