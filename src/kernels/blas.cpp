@@ -72,21 +72,12 @@ bool use_broadcast_gemm(bool trans_b, int64_t m, int64_t n, int64_t k) {
   return kWideBytes >= 64 && !trans_b && std::min(m, n) <= 256 && k <= 2048 && std::max(m, n) <= 4096;
 }
 
-// C = alpha op(A) B + beta C through broadcast_gemm (B's rows are contiguous).
-template <class T>
-void own_gemm(bool ta, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b, int64_t ldb,
-              T beta, T* c, int64_t ldc) {
-  thread_local std::vector<T> tail;
-  tail.resize(static_cast<size_t>(k * kLanes<T, kWideBytes>));
-  const GemmOperands op{m, n, k, a, ta ? 1 : lda, ta ? lda : 1, b, ldb, c, ldc, 1};
-  broadcast_gemm<T>(op, alpha, beta, tail.data());
-}
-
 }  // namespace
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (use_broadcast_gemm(trans_b, m, n, k)) return own_gemm(trans_a, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (use_broadcast_gemm(trans_b, m, n, k))
+    return broadcast_gemm(a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, c, ldc, m, n, k, alpha, beta);
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b,
               static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
@@ -94,7 +85,8 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
           int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
-  if (use_broadcast_gemm(trans_b, m, n, k)) return own_gemm(trans_a, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (use_broadcast_gemm(trans_b, m, n, k))
+    return broadcast_gemm(a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, c, ldc, m, n, k, alpha, beta);
   cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b,
               static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
