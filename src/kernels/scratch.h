@@ -3,7 +3,8 @@
 // Each thread has its own buffers per element type and slot; a buffer only grows, and its
 // contents are whatever the last user left (callers initialise what they read).
 // Slots in use: 0, 1 im2col + GEMM (kernels/conv.h); 2, 3 and the vector-typed slot 0 the direct
-// convolution (kernels/direct_conv.h).
+// convolution (kernels/direct_conv.h); 0, 2, 3 and the vector-typed slot 1 the channel-vectorised
+// weight gradient (kernels/conv_weight_grad.h). No two of these run inside one another.
 #pragma once
 #include <cstddef>
 #include <vector>
