@@ -72,24 +72,27 @@ bool use_broadcast_gemm(bool trans_b, int64_t m, int64_t n, int64_t k) {
   return kWideBytes >= 64 && !trans_b && std::min(m, n) <= 256 && k <= 2048 && std::max(m, n) <= 4096;
 }
 
+// One GEMM in either precision: eta's kernel where it wins, else `blas` (cblas_sgemm or cblas_dgemm).
+template <class T, class Blas>
+void gemm_by(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+             const T* b, int64_t ldb, T beta, T* c, int64_t ldc, Blas blas) {
+  if (use_broadcast_gemm(trans_b, m, n, k))
+    return broadcast_gemm(a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, c, ldc, m, n, k, alpha, beta);
+  blas(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+       static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
+       static_cast<int>(ldc));
+}
+
 }  // namespace
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (use_broadcast_gemm(trans_b, m, n, k))
-    return broadcast_gemm(a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, c, ldc, m, n, k, alpha, beta);
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b,
-              static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+  gemm_by(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, cblas_sgemm);
 }
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
           int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
-  if (use_broadcast_gemm(trans_b, m, n, k))
-    return broadcast_gemm(a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, c, ldc, m, n, k, alpha, beta);
-  cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b,
-              static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+  gemm_by(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, cblas_dgemm);
 }
 
 void blas_set_num_threads(int n) { openblas_set_num_threads(n); }
