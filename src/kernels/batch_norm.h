@@ -3,6 +3,7 @@
 // is split by channel, and each channel is summed in a fixed order (in double, in LaneSum's lanes),
 // so results do not depend on the thread count.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -53,18 +54,20 @@ void channel_stats(const T* x, int64_t n, int64_t c, int64_t s, int64_t ch, doub
   var[ch] = sq.total() / static_cast<double>(n * s);
 }
 
-// y's channel ch = (x - mean) * invstd * w + b, with w = 1 and b = 0 where absent.
+// Row r of y (image r / c, channel r % c) = (x - mean) * invstd * w + b, w = 1 and b = 0 where absent.
 template <class T>
-void channel_apply(const T* x, int64_t n, int64_t c, int64_t s, int64_t ch, const double* mean, const double* invstd,
-                   const T* w, const T* b, T* y) {
+void apply_row(const T* x, int64_t c, int64_t s, int64_t r, const double* mean, const double* invstd, const T* w,
+               const T* b, T* y) {
+  const int64_t ch = r % c;
   const T scale = static_cast<T>(invstd[ch] * (w ? w[ch] : T(1)));
   const T shift = static_cast<T>((b ? b[ch] : T(0)) - mean[ch] * invstd[ch] * (w ? w[ch] : T(1)));
-  for (int64_t i = 0; i < n; ++i) {
-    const T* p = x + (i * c + ch) * s;
-    T* q = y + (i * c + ch) * s;
-    for (int64_t j = 0; j < s; ++j) q[j] = p[j] * scale + shift;
-  }
+  const T* p = x + r * s;
+  T* q = y + r * s;
+  for (int64_t j = 0; j < s; ++j) q[j] = p[j] * scale + shift;
 }
+
+// Channels per thread: at least an elementwise grain of values, so small inputs stay on one thread.
+inline int64_t channel_grain(int64_t n, int64_t s) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n * s, 1)); }
 
 // Training-mode forward in one sweep per channel: its statistics, then y for it while the
 // channel's values are still in L2 (they are read three times; apart, the last read came from
@@ -72,11 +75,11 @@ void channel_apply(const T* x, int64_t n, int64_t c, int64_t s, int64_t ch, cons
 template <class T>
 void batch_norm_train_forward(const T* x, int64_t n, int64_t c, int64_t s, double eps, const T* w, const T* b,
                               double* mean, double* var, double* invstd, T* y) {
-  parallel_for(0, c, 1, [&](int64_t c0, int64_t c1) {
+  parallel_for(0, c, channel_grain(n, s), [&](int64_t c0, int64_t c1) {
     for (int64_t ch = c0; ch < c1; ++ch) {
       channel_stats(x, n, c, s, ch, mean, var);
       invstd[ch] = 1.0 / std::sqrt(var[ch] + eps);
-      channel_apply(x, n, c, s, ch, mean, invstd, w, b, y);
+      for (int64_t i = 0; i < n; ++i) apply_row(x, c, s, i * c + ch, mean, invstd, w, b, y);
     }
   });
 }
@@ -85,8 +88,8 @@ void batch_norm_train_forward(const T* x, int64_t n, int64_t c, int64_t s, doubl
 template <class T>
 void batch_norm_apply(const T* x, int64_t n, int64_t c, int64_t s, const double* mean, const double* invstd, const T* w,
                       const T* b, T* y) {
-  parallel_for(0, c, 1, [&](int64_t c0, int64_t c1) {
-    for (int64_t ch = c0; ch < c1; ++ch) channel_apply(x, n, c, s, ch, mean, invstd, w, b, y);
+  parallel_for(0, n * c, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(s, 1)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) apply_row(x, c, s, r, mean, invstd, w, b, y);
   });
 }
 
@@ -97,7 +100,7 @@ template <class T>
 void batch_norm_backward(const T* x, const T* g, int64_t n, int64_t c, int64_t s, const double* mean, const double* invstd,
                          const T* w, bool batch_stats, T* dx, T* dw, T* db) {
   const double m_count = static_cast<double>(n * s);
-  parallel_for(0, c, 1, [&](int64_t c0, int64_t c1) {
+  parallel_for(0, c, channel_grain(n, s), [&](int64_t c0, int64_t c1) {
     for (int64_t ch = c0; ch < c1; ++ch) {
       LaneSum lanes_g, lanes_gx;
       const double mu = mean[ch], is = invstd[ch];
@@ -111,14 +114,14 @@ void batch_norm_backward(const T* x, const T* g, int64_t n, int64_t c, int64_t s
       if (dw) dw[ch] = static_cast<T>(sum_gx);
       if (db) db[ch] = static_cast<T>(sum_g);
       if (!dx) continue;
-      const double k = invstd[ch] * (w ? w[ch] : 1.0);
+      const double k = is * (w ? w[ch] : 1.0);
       const double mg = batch_stats ? sum_g / m_count : 0, mgx = batch_stats ? sum_gx / m_count : 0;
       for (int64_t i = 0; i < n; ++i) {
         const T* gp = g + (i * c + ch) * s;
         const T* xp = x + (i * c + ch) * s;
         T* dp = dx + (i * c + ch) * s;
         for (int64_t j = 0; j < s; ++j) {
-          const double xh = (xp[j] - mean[ch]) * invstd[ch];
+          const double xh = (xp[j] - mu) * is;
           dp[j] = static_cast<T>(k * (gp[j] - mg - xh * mgx));
         }
       }

@@ -2,7 +2,6 @@
 // share one pool instead of oversubscribing the cores.
 #include "kernels/blas.h"
 
-#include "eta/error.h"
 #include "kernels/broadcast_gemm.h"
 
 #include <cblas.h>
@@ -59,15 +58,15 @@ std::string blas_core() { return openblas_get_corename ? openblas_get_corename()
 namespace {
 
 // Where broadcast_gemm.h's kernel beats OpenBLAS (bench/core_bench.cpp, BM_EtaMatmul against
-// BM_RawSgemm): B not
-// transposed (its rows contiguous, read in place) and a small side, as training's batches make
-// the backward products: an MLP's weight gradient (TN, 256 x 784 x 64) 199 -> 176 us on one
-// thread and 156 -> 96 us on two, its input gradients (NN) 0.56 -> 0.66 of peak. With B
-// transposed (the forward x W^T) one operand would have to be transposed first, and that cost
-// more than OpenBLAS's packing (0.25-0.36 of peak against 0.5). Big products (im2col
-// convolutions, large inference batches) keep OpenBLAS's cache blocking. AVX-512 builds only: in
-// an AVX2 build the kernel (6 x 2 tiles of 8 floats) was no better than OpenBLAS's Haswell
-// kernels, and worse on two threads (64 x 256 x 784: 200 us against 160).
+// BM_RawSgemm): B not transposed (its rows contiguous, read in place) and a small side, as
+// training's batches make the backward products: an MLP's weight gradient (TN, 256 x 784 x 64)
+// 199 -> 176 us on one thread and 156 -> 96 us on two, its input gradients (NN) 0.56 -> 0.66 of
+// peak. With B transposed (the forward x W^T) one operand would have to be transposed first, and
+// that cost more than OpenBLAS's packing (0.25-0.36 of peak against 0.5). Products with both
+// sides over 256, a side over 4096 or K over 2048 (large inference batches, most im2col
+// convolutions) keep OpenBLAS's cache blocking. AVX-512 builds only: in an AVX2 build the kernel
+// (6 x 2 tiles of 8 floats) was no better than OpenBLAS's Haswell kernels, and worse on two
+// threads (64 x 256 x 784: 200 us against 160).
 bool use_broadcast_gemm(bool trans_b, int64_t m, int64_t n, int64_t k) {
   return kWideBytes >= 64 && !trans_b && std::min(m, n) <= 256 && k <= 2048 && std::max(m, n) <= 4096;
 }
@@ -97,14 +96,12 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 
 void blas_set_num_threads(int n) { openblas_set_num_threads(n); }
 
-std::vector<double> tridiagonal_eigenvalues(std::vector<double> diag, std::vector<double> off) {
+int tridiagonal_eigenvalues(std::vector<double>& diag, std::vector<double> off) {
   const int n = static_cast<int>(diag.size()), ldz = 1;
   off.resize(diag.size());  // dstev's workspace for e has n entries
   int info = 0;
   if (n > 0) dstev_("N", &n, diag.data(), off.data(), nullptr, &ldz, nullptr, &info);
-  ETA_CHECK(info == 0, "tridiagonal_eigenvalues: LAPACK dstev did not converge (info ", info, ") on ", n,
-            " entries; a non-finite Hessian-vector product?");
-  return diag;
+  return info;
 }
 
 }  // namespace eta::kernels

@@ -12,9 +12,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 
 #include "kernels/parallel.h"
+#include "kernels/scratch.h"
 #include "kernels/vec.h"
 
 namespace eta::kernels {
@@ -36,7 +36,7 @@ struct GemmOperands {
   T* c;
   int64_t ldc;
   T alpha, beta;
-  const T* btail;  // k x L: B's columns past the last whole vector, zero-padded
+  const T* btail;  // k x L: B's columns past the last whole vector, zero-padded (null if none)
 };
 
 // acc = the tile's sums over q of panel[q][r] * B[q][v-th vector]. (A read in place at a runtime
@@ -115,9 +115,7 @@ void gemm_rows(const GemmOperands<T>& op, int64_t r0, int64_t j0, int64_t j1, T*
 // Rows [r0, r1) x columns [j0, j1): whole tiles of kGemmRows, the rest in tiles of 4, 2 and 1.
 template <class T>
 void gemm_range(const GemmOperands<T>& op, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
-  thread_local std::vector<T> panel;
-  panel.resize(static_cast<size_t>(op.k * kGemmRows));
-  T* p = panel.data();
+  T* p = scratch<T>(2, static_cast<size_t>(op.k * kGemmRows));  // each thread's own
   int64_t r = r0;
   for (; r + kGemmRows <= r1; r += kGemmRows) gemm_rows<T, kGemmRows>(op, r, j0, j1, p);
   for (; r + 4 <= r1; r += 4) gemm_rows<T, 4>(op, r, j0, j1, p);
@@ -132,11 +130,12 @@ template <class T>
 void broadcast_gemm(const T* a, int64_t ars, int64_t aqs, const T* b, int64_t ldb, T* c, int64_t ldc, int64_t m,
                     int64_t n, int64_t k, T alpha, T beta) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
-  thread_local std::vector<T> btail;
-  btail.assign(static_cast<size_t>(k * L), T(0));
-  for (int64_t q = 0, j = n / L * L; q < k; ++q)
-    for (int64_t l = 0; j + l < n; ++l) btail[static_cast<size_t>(q * L + l)] = b[q * ldb + j + l];
-  const GemmOperands<T> op{m, n, k, a, ars, aqs, b, ldb, c, ldc, alpha, beta, btail.data()};
+  // Read by every thread; the calling thread's slot 3 (its slot 2 is its own panel).
+  T* btail = n % L ? scratch<T>(3, static_cast<size_t>(k * L)) : nullptr;
+  if (btail)
+    for (int64_t q = 0, j = n / L * L; q < k; ++q)
+      for (int64_t l = 0; l < L; ++l) btail[q * L + l] = j + l < n ? b[q * ldb + j + l] : T(0);
+  const GemmOperands<T> op{m, n, k, a, ars, aqs, b, ldb, c, ldc, alpha, beta, btail};
   const int64_t tiles = (m + kGemmRows - 1) / kGemmRows, panels = (n + 2 * L - 1) / (2 * L);
   const int64_t threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   if (static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) < (1 << 18) || threads == 1)

@@ -44,7 +44,7 @@ inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 // Sizes of one zero-padded image and of one output plane on the wide grid.
 struct WideGrid {
-  int64_t c, hp, wp;  // channels, padded height and width
+  int64_t c, hp, wp;  // channels, padded height, row stride (max(W + PW, OW): rows share padding)
   int64_t wide;       // output positions on the wide grid: OH * Wp
   int64_t wide_r;     // wide rounded up to whole vectors (the extra positions are junk too)
   int64_t chan;       // elements per padded channel
@@ -267,43 +267,40 @@ void direct_conv_backward_input(const T* w, const T* gout, int64_t n, int64_t oc
   });
 }
 
-// vgw[o][t] (one vector of lane partial sums per weight) += sum over images and wide positions
-// of gwide[j][o][p] * xp[j][off[t] + p], for a chunk of images prepared side by side. Blocks of
-// output channels x taps stay in registers across an image; the image's gradient rows for the
-// block stay in L1 across all its tap blocks. (Across the whole chunk instead, every tap block
-// streamed the chunk's gradient rows from L2 again: 32 bytes a cycle, L2's limit, for 1 -> 6.)
+// vgw[o][t] (one vector of lane partial sums per weight) += sum over wide positions of
+// gwide[o][p] * xp[off[t] + p] for one image. Blocks of output channels x taps stay in registers
+// across the image; its gradient rows for the block stay in L1 across all its tap blocks. (Across
+// a chunk of 8 images instead, every tap block streamed the chunk's gradient rows from L2 again:
+// 32 bytes a cycle, L2's limit, for 1 -> 6.)
 template <class T>
-void weight_grad_chunk(const T* xp, const T* gwide, int64_t images, const WideGrid& wg, int64_t gstride,
-                       const std::vector<int64_t>& offsets, int64_t taps_r, int64_t oc_r, V<T>* vgw) {
+void weight_grad_image(const T* xp, const T* gwide, const WideGrid& wg, const std::vector<int64_t>& offsets,
+                       int64_t taps_r, int64_t oc_r, V<T>* vgw) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
   constexpr int OB = kGradOutBlock, TB = kGradTapBlock;
   const int64_t* off = offsets.data();
-  for (int64_t j = 0; j < images; ++j) {
-    const T* x = xp + j * wg.image;
-    for (int64_t o0 = 0; o0 < oc_r; o0 += OB) {
-      const T* gj = gwide + j * gstride + o0 * wg.wide_r;
-      for (int64_t t0 = 0; t0 < taps_r; t0 += TB) {
-        V<T> acc[OB][TB];  // int indices below, as in conv_block: keeps these in registers
+  for (int64_t o0 = 0; o0 < oc_r; o0 += OB) {
+    const T* go = gwide + o0 * wg.wide_r;
+    for (int64_t t0 = 0; t0 < taps_r; t0 += TB) {
+      V<T> acc[OB][TB];  // int indices below, as in conv_block: keeps these in registers
 #pragma GCC unroll 8
-        for (int ob = 0; ob < OB; ++ob)
+      for (int ob = 0; ob < OB; ++ob)
 #pragma GCC unroll 8
-          for (int tb = 0; tb < TB; ++tb) acc[ob][tb] = vgw[(o0 + ob) * taps_r + t0 + tb];
-        for (int64_t p = 0; p < wg.wide_r; p += L) {
-          V<T> gv[OB];
+        for (int tb = 0; tb < TB; ++tb) acc[ob][tb] = vgw[(o0 + ob) * taps_r + t0 + tb];
+      for (int64_t p = 0; p < wg.wide_r; p += L) {
+        V<T> gv[OB];
 #pragma GCC unroll 8
-          for (int ob = 0; ob < OB; ++ob) gv[ob] = load<T, kWideBytes>(gj + ob * wg.wide_r + p);
+        for (int ob = 0; ob < OB; ++ob) gv[ob] = load<T, kWideBytes>(go + ob * wg.wide_r + p);
 #pragma GCC unroll 8
-          for (int tb = 0; tb < TB; ++tb) {
-            const V<T> xv = load<T, kWideBytes>(x + off[t0 + tb] + p);
+        for (int tb = 0; tb < TB; ++tb) {
+          const V<T> xv = load<T, kWideBytes>(xp + off[t0 + tb] + p);
 #pragma GCC unroll 8
-            for (int ob = 0; ob < OB; ++ob) acc[ob][tb] += gv[ob] * xv;
-          }
+          for (int ob = 0; ob < OB; ++ob) acc[ob][tb] += gv[ob] * xv;
         }
-#pragma GCC unroll 8
-        for (int ob = 0; ob < OB; ++ob)
-#pragma GCC unroll 8
-          for (int tb = 0; tb < TB; ++tb) vgw[(o0 + ob) * taps_r + t0 + tb] = acc[ob][tb];
       }
+#pragma GCC unroll 8
+      for (int ob = 0; ob < OB; ++ob)
+#pragma GCC unroll 8
+        for (int tb = 0; tb < TB; ++tb) vgw[(o0 + ob) * taps_r + t0 + tb] = acc[ob][tb];
     }
   }
 }
@@ -348,32 +345,26 @@ void weight_grad_by_thread(int64_t n, int64_t oc, int64_t taps, T* gw, T* gb, co
 // not fill whole vectors (conv_weight_grad.h has the kernel for those that do).
 template <class T>
 void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gw, T* gb) {
-  constexpr int64_t kChunk = 8;  // images per chunk: their padded inputs and gradients stay in L2
   const WideGrid wg(g, kLanes<T, kWideBytes>);
   const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow;
-  const int64_t oc_r = round_up(oc, kGradOutBlock), gstride = oc_r * wg.wide_r;
-  const std::vector<int64_t> offsets = tap_offsets(g, wg, round_up(taps, kGradTapBlock));
-  const int64_t taps_r = round_up(taps, kGradTapBlock);
+  const int64_t oc_r = round_up(oc, kGradOutBlock), gstride = oc_r * wg.wide_r, taps_r = round_up(taps, kGradTapBlock);
+  const std::vector<int64_t> offsets = tap_offsets(g, wg, taps_r);
   weight_grad_by_thread<T>(n, oc, taps, gw, gb, [&](int64_t begin, int64_t end, T* acc) {
-    T* xp = scratch<T>(2, static_cast<size_t>(kChunk * wg.image));  // written by pad_image
-    T* gwide = scratch<T>(3, static_cast<size_t>(kChunk * gstride));
-    std::fill(gwide, gwide + kChunk * gstride, T(0));  // junk columns and padded channels read as zero
+    T* xp = scratch<T>(2, static_cast<size_t>(wg.image));  // written by pad_image
+    T* gwide = scratch<T>(3, static_cast<size_t>(gstride));
+    std::fill(gwide, gwide + gstride, T(0));  // junk columns and padded channels read as zero
     V<T>* vgw = scratch<V<T>>(0, static_cast<size_t>(oc_r * taps_r));
     std::fill(vgw, vgw + oc_r * taps_r, V<T>{});
-    for (int64_t i0 = begin; i0 < end; i0 += kChunk) {
-      const int64_t images = std::min(kChunk, end - i0);
-      for (int64_t j = 0; j < images; ++j) {
-        const int64_t i = i0 + j;
-        pad_image(x + i * g.c * g.h * g.w, g, wg, xp + j * wg.image);
-        for (int64_t o = 0; o < oc; ++o) {
-          const T* src = gout + (i * oc + o) * plane;
-          T* dst = gwide + j * gstride + o * wg.wide_r;  // junk columns stay zero
-          for (int64_t oy = 0; oy < g.oh; ++oy)
-            std::memcpy(dst + oy * wg.wp, src + oy * g.ow, sizeof(T) * static_cast<size_t>(g.ow));
-          acc[oc * taps + o] += plane_sum(dst, wg.wide_r);
-        }
+    for (int64_t i = begin; i < end; ++i) {
+      pad_image(x + i * g.c * g.h * g.w, g, wg, xp);
+      for (int64_t o = 0; o < oc; ++o) {
+        const T* src = gout + (i * oc + o) * plane;
+        T* dst = gwide + o * wg.wide_r;  // junk columns stay zero
+        for (int64_t oy = 0; oy < g.oh; ++oy)
+          std::memcpy(dst + oy * wg.wp, src + oy * g.ow, sizeof(T) * static_cast<size_t>(g.ow));
+        acc[oc * taps + o] += plane_sum(dst, wg.wide_r);
       }
-      weight_grad_chunk(xp, gwide, images, wg, gstride, offsets, taps_r, oc_r, vgw);
+      weight_grad_image(xp, gwide, wg, offsets, taps_r, oc_r, vgw);
     }
     for (int64_t o = 0; o < oc; ++o)
       for (int64_t k = 0; k < taps; ++k) {

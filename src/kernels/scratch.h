@@ -4,7 +4,9 @@
 // contents are whatever the last user left (callers initialise what they read).
 // Slots in use: 0, 1 im2col + GEMM (kernels/conv.h); 2, 3 and the vector-typed slot 0 the direct
 // convolution (kernels/direct_conv.h); 0, 2, 3 and the vector-typed slot 1 the channel-vectorised
-// weight gradient (kernels/conv_weight_grad.h). No two of these run inside one another.
+// weight gradient (kernels/conv_weight_grad.h); 2 (each thread's A panel) and 3 (B's last columns)
+// eta's GEMM (kernels/broadcast_gemm.h), which im2col + GEMM calls while holding 0 and 1. No other
+// two of these run inside one another.
 #pragma once
 #include <cstddef>
 #include <vector>

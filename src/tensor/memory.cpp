@@ -135,7 +135,11 @@ void free_storage(void* data, size_t bytes) noexcept {
         c.cached += size;
         c.shrink_to(c.limit);  // the oldest make room
         return;
-      } catch (...) {  // no memory for the bookkeeping: free the block instead
+      } catch (...) {
+        // No memory for the bookkeeping: free the block instead, and drop the empty list that
+        // free_blocks[size] may have left (hits and evictions assume no list is empty).
+        const auto it = c.free_blocks.find(size);
+        if (it != c.free_blocks.end() && it->second.empty()) c.free_blocks.erase(it);
       }
     }
   }

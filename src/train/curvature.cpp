@@ -44,11 +44,14 @@ Vec scaled(const Vec& x, double a) {
   return zip(x, x, [a](const Tensor& t, const Tensor&) { return mul(t, a); });
 }
 
-Vec normalized(const Vec& x) {
-  const double n = std::sqrt(dot(x, x));
+// x / |x|, given |x|^2 (a caller that has it already need not compute it again).
+Vec normalized(const Vec& x, double norm2) {
+  const double n = std::sqrt(norm2);
   ETA_CHECK(n > 0 && std::isfinite(n), "curvature: a vector of norm ", n, " cannot be normalised");
   return scaled(x, 1 / n);
 }
+
+Vec normalized(const Vec& x) { return normalized(x, dot(x, x)); }
 
 // A standard normal start vector shaped like the parameters, from its own generator.
 Vec random_like(const Vec& params, uint64_t seed) {
@@ -84,12 +87,13 @@ EigenResult power_iteration(const std::function<Vec(const Vec&)>& op, const Vec&
     r.iterations = it;
     const bool settled = it > 1 && std::fabs(estimate - r.value) <= o.tol * std::fabs(estimate);
     r.value = estimate;
-    if (dot(hv, hv) == 0) {  // H v = 0: v is in the kernel, and 0 the answer
+    const double hv2 = dot(hv, hv);
+    if (hv2 == 0) {  // H v = 0: v is in the kernel, and 0 the answer
       r.vector = v;
       r.converged = true;
       return r;
     }
-    v = normalized(hv);
+    v = normalized(hv, hv2);
     if (settled) {
       r.converged = true;
       break;
@@ -148,12 +152,6 @@ HessianOperator::HessianOperator(nn::Module& model, const std::function<Tensor()
         return b;
       }()) {}
 
-std::vector<Tensor> HessianOperator::gradient() const {
-  Vec out;
-  for (const Tensor& g : grads_) out.push_back(g.detach());
-  return out;
-}
-
 std::vector<Tensor> HessianOperator::apply(const std::vector<Tensor>& v) const {
   ETA_CHECK(v.size() == params_.size(), "HessianOperator::apply: ", v.size(), " tensors for ", params_.size(),
             " parameters");
@@ -211,7 +209,10 @@ std::vector<double> top_hessian_eigenvalues(const HessianOperator& h, int64_t k,
     beta.push_back(b);
     q.push_back(scaled(w, 1 / b));
   }
-  std::vector<double> eig = kernels::tridiagonal_eigenvalues(alpha, beta);  // T's, ascending
+  std::vector<double> eig = alpha;  // becomes T's eigenvalues, ascending
+  const int info = kernels::tridiagonal_eigenvalues(eig, beta);
+  ETA_CHECK(info == 0, "tridiagonal_eigenvalues: LAPACK dstev did not converge (info ", info, ") on ", eig.size(),
+            " entries; a non-finite Hessian-vector product?");
   std::sort(eig.begin(), eig.end(), std::greater<>());
   eig.resize(std::min<size_t>(eig.size(), static_cast<size_t>(k)));
   return eig;
@@ -251,9 +252,12 @@ std::vector<Tensor> adam_preconditioner(const optim::Optimizer& optimizer) {
       const auto it = st.tensors.find("exp_avg_sq");
       ETA_CHECK(it != st.tensors.end(), "adam_preconditioner: ", optimizer.name(), " keeps no exp_avg_sq for parameter ",
                 index, " (not an Adam-type optimizer, or no step taken yet)");
+      // With amsgrad Adam divides by the running maximum of v (kept only then), as AdamHD does.
+      const auto vmax = st.tensors.find("max_exp_avg_sq");
+      const Tensor& v = vmax != st.tensors.end() ? vmax->second : it->second;
       const double step = st.scalar("step");
       const double bias2 = 1 - std::pow(g.option("beta2"), step);
-      out.push_back(div(add(sqrt(div(it->second, bias2)), g.option("eps")), g.lr()));
+      out.push_back(div(add(sqrt(div(v, bias2)), g.option("eps")), g.lr()));
     }
   return out;
 }

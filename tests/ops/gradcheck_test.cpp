@@ -5,6 +5,7 @@
 
 #include "ops/op_cases.h"
 #include "support/fixtures.h"
+#include "support/user_op.h"
 
 namespace eta::testing {
 namespace {
@@ -30,14 +31,7 @@ INSTANTIATE_TEST_SUITE_P(Ops, Gradcheck, ::testing::ValuesIn(op_cases()),
 
 TEST(GradcheckApi, CatchesAWrongGradient) {
   // A user-written op with a deliberately wrong backward (2x instead of 3x^2) must fail.
-  const auto wrong_cube = [](const std::vector<Tensor>& x) {
-    const Tensor in = x[0];
-    Tensor out = mul(mul(in.detach(), in.detach()), in.detach());
-    const Tensor saved = in.detach();
-    return autograd::record("wrong_cube", out, {in}, [saved](const Tensor& g, const NeedsGrad&) {
-      return std::vector<Tensor>{mul(g, mul(saved, 2.0))};
-    });
-  };
+  const auto wrong_cube = test::cube_with_derivative("wrong_cube", [](const Tensor& x) { return mul(x, 2.0); });
   Tensor x = from_vector(std::vector<double>{0.5, 1.5, -2}, {3}).requires_grad_();
   const GradcheckResult r = gradcheck(wrong_cube, {x});
   EXPECT_FALSE(r.ok);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "eta/eta.h"
+#include "support/user_op.h"
 
 namespace eta::testing {
 namespace {
@@ -23,14 +24,7 @@ TEST(LayerGradgradcheck, Dropout) {
 TEST(GradgradcheckApi, CatchesAWrongSecondDerivative) {
   // A user op whose backward is right at first order but not differentiable the right way:
   // cube's gradient 3x^2 computed from a detached x, so its own derivative is lost.
-  const auto cube = [](const std::vector<Tensor>& x) {
-    const Tensor in = x[0];
-    Tensor out = mul(mul(in.detach(), in.detach()), in.detach());
-    const Tensor saved = in.detach();
-    return autograd::record("detached_cube", out, {in}, [saved](const Tensor& g, const NeedsGrad&) {
-      return std::vector<Tensor>{mul(g, mul(mul(saved, saved), 3.0))};
-    });
-  };
+  const auto cube = test::cube_with_derivative("detached_cube", [](const Tensor& x) { return mul(mul(x, x), 3.0); });
   Tensor x = from_vector(std::vector<double>{0.5, 1.5, -2}, {3}).requires_grad_();
   EXPECT_TRUE(gradcheck(cube, {x}).ok);
   const GradcheckResult r = gradgradcheck(cube, {x});

@@ -116,6 +116,23 @@ TEST(Curvature, AdamPreconditionerFollowsItsState) {
   EXPECT_NEAR(p[1], (4 + 1e-8) / 0.1, 1e-9);
 }
 
+// With amsgrad Adam divides by the running maximum of v: after a step with a zero gradient v
+// shrinks, its maximum does not, and the preconditioner must follow the maximum.
+TEST(Curvature, AdamPreconditionerFollowsTheMaximumUnderAmsgrad) {
+  Tensor w = from_vector(std::vector<double>{1, -2}, {2}, kFloat64).requires_grad_();
+  optim::Adam opt({w}, {.lr = 0.1, .amsgrad = true});
+  sum(mul(w, w)).backward();  // g = (2, -4)
+  opt.step();
+  opt.zero_grad();
+  sum(mul(w, 0.0)).backward();  // g = 0: v = 0.999 v, below its maximum
+  opt.step();
+  const double bias2 = 1 - std::pow(0.999, 2);
+  const std::vector<double> vmax = opt.state(0).tensors.at("max_exp_avg_sq").to_vector();
+  const std::vector<double> p = train::adam_preconditioner(opt)[0].to_vector();
+  for (size_t i = 0; i < 2; ++i) EXPECT_NEAR(p[i], (std::sqrt(vmax[i] / bias2) + 1e-8) / 0.1, 1e-9);
+  EXPECT_NEAR(p[0], (std::sqrt(0.001 * 4 / bias2) + 1e-8) / 0.1, 1e-9);  // (2, -4)'s first step
+}
+
 TEST(Curvature, MeasuringLeavesModelGradientsBuffersAndRandomStreamsUntouched) {
   Generator gen(7);
   auto model = std::make_shared<nn::Sequential>();

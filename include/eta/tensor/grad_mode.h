@@ -9,17 +9,6 @@ namespace eta {
 bool grad_enabled();
 void set_grad_enabled(bool enabled);
 
-class NoGradGuard {
- public:
-  NoGradGuard() : previous_(grad_enabled()) { set_grad_enabled(false); }
-  ~NoGradGuard() { set_grad_enabled(previous_); }
-  NoGradGuard(const NoGradGuard&) = delete;
-  NoGradGuard& operator=(const NoGradGuard&) = delete;
-
- private:
-  bool previous_;
-};
-
 // Sets grad mode for a scope (on or off) and restores it after, as torch::AutoGradMode.
 class GradModeGuard {
  public:
@@ -30,6 +19,12 @@ class GradModeGuard {
 
  private:
   bool previous_;
+};
+
+// Grad mode off for a scope.
+class NoGradGuard : public GradModeGuard {
+ public:
+  NoGradGuard() : GradModeGuard(false) {}
 };
 
 }  // namespace eta

@@ -31,8 +31,6 @@ class HessianOperator {
 
   double loss() const { return loss_; }
   const std::vector<Tensor>& params() const { return params_; }
-  // ∇L, detached (one tensor per parameter).
-  std::vector<Tensor> gradient() const;
   // H v for v shaped like the parameters (detached results, the parameters' dtype).
   std::vector<Tensor> apply(const std::vector<Tensor>& v) const;
 
