@@ -8,8 +8,6 @@
 // the tile are copied first, q-major, so that the R scalars of a step sit side by side. Each
 // element of C is one thread's sum over q in order, so results repeat bit for bit.
 #pragma once
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdint>
 
@@ -137,7 +135,7 @@ void broadcast_gemm(const T* a, int64_t ars, int64_t aqs, const T* b, int64_t ld
       for (int64_t l = 0; l < L; ++l) btail[q * L + l] = j + l < n ? b[q * ldb + j + l] : T(0);
   const GemmOperands<T> op{m, n, k, a, ars, aqs, b, ldb, c, ldc, alpha, beta, btail};
   const int64_t tiles = (m + kGemmRows - 1) / kGemmRows, panels = (n + 2 * L - 1) / (2 * L);
-  const int64_t threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  const int64_t threads = max_threads();
   if (static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) < (1 << 18) || threads == 1)
     gemm_range(op, 0, m, 0, n);  // small products stay on the calling thread
   else if (tiles >= 4 * threads || panels < 2 * threads)

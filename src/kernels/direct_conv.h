@@ -324,7 +324,7 @@ T plane_sum(const T* p, int64_t n) {
 // thread count.
 template <class T, class Body>
 void weight_grad_by_thread(int64_t n, int64_t oc, int64_t taps, T* gw, T* gb, const Body& body) {
-  const int threads = std::max(1, std::min<int>(omp_in_parallel() ? 1 : omp_get_max_threads(), static_cast<int>(n)));
+  const int threads = std::max(1, std::min<int>(max_threads(), static_cast<int>(n)));
   std::vector<std::vector<T>> partial(static_cast<size_t>(threads), std::vector<T>(static_cast<size_t>(oc * taps + oc), T(0)));
   const int64_t per_thread = (n + threads - 1) / threads;
 #pragma omp parallel for num_threads(threads) schedule(static, 1)

@@ -13,13 +13,16 @@ namespace eta::kernels {
 // bench/elementwise_bench.cpp: one thread wins below ~32k floats on this class of machine).
 inline constexpr int64_t kElementwiseGrain = 32768;
 
+// Threads a parallel loop started here may use: 1 inside another parallel region.
+inline int max_threads() { return omp_in_parallel() ? 1 : omp_get_max_threads(); }
+
 template <class F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& body) {
   const int64_t n = end - begin;
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
-  const int64_t max_threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  const int64_t threads = std::min<int64_t>(max_threads, n / grain);
+  const int64_t available = max_threads();
+  const int64_t threads = std::min<int64_t>(available, n / grain);
   if (threads <= 1) {
     body(begin, end);
     return;
