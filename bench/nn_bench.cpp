@@ -105,6 +105,28 @@ void BM_BatchNorm2dForwardBackward(benchmark::State& state) {
 }
 BENCHMARK(BM_BatchNorm2dForwardBackward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 
+// Batch norm then ReLU at the same shape, as two ops (fused:0) and as batch_norm_relu (fused:1,
+// what nn::Sequential runs for BatchNorm2d -> ReLU). Traffic counted as the fused op's minimum:
+// batch norm's 9 tensors plus the backward's read of the output for relu's mask.
+void BM_BatchNormRelu2dForwardBackward(benchmark::State& state) {
+  eta::set_num_threads(static_cast<int>(state.range(0)));
+  const bool fused = state.range(1) != 0;
+  eta::Tensor x = eta::randn({64, 32, 28, 28}).requires_grad_();
+  eta::Tensor w = eta::ones({32}).requires_grad_(), b = eta::zeros({32}).requires_grad_();
+  const eta::Tensor seed = eta::ones(x.shape());
+  for (auto _ : state) {
+    (fused ? eta::batch_norm_relu(x, eta::Tensor(), eta::Tensor(), w, b, true)
+           : eta::relu(eta::batch_norm(x, eta::Tensor(), eta::Tensor(), w, b, true)))
+        .backward(seed);
+    x.zero_grad(), w.zero_grad(), b.zero_grad();
+  }
+  bandwidth(state, x.numel() * 4.0 * 10, static_cast<int>(state.range(0)));
+}
+BENCHMARK(BM_BatchNormRelu2dForwardBackward)
+    ->ArgNames({"threads", "fused"})
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
+
 void BM_CrossEntropyForwardBackward(benchmark::State& state) {
   eta::set_num_threads(static_cast<int>(state.range(0)));
   eta::Tensor logits = eta::randn({256, 10}).requires_grad_();

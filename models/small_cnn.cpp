@@ -24,7 +24,7 @@ ResidualBlock::ResidualBlock(int64_t c, Generator& gen) {
 }
 
 Tensor ResidualBlock::forward(const Tensor& x) {
-  const Tensor h = relu(bn1_->forward(conv1_->forward(x)));
+  const Tensor h = bn1_->forward_relu(conv1_->forward(x));
   return relu(add(bn2_->forward(conv2_->forward(h)), x));
 }
 

@@ -6,7 +6,8 @@
 // convolution (kernels/direct_conv.h); 0, 2, 3 and the vector-typed slot 1 the channel-vectorised
 // weight gradient (kernels/conv_weight_grad.h); 2 (each thread's A panel) and 3 (B's last columns)
 // eta's GEMM (kernels/broadcast_gemm.h), which im2col + GEMM calls while holding 0 and 1. No other
-// two of these run inside one another.
+// two of these run inside one another. Slot 0 also holds batch_norm_relu's masked gradient row
+// (kernels/batch_norm.h), which runs inside none of them.
 #pragma once
 #include <cstddef>
 #include <vector>

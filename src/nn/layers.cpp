@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <sstream>
+#include <typeinfo>
 
 #include "eta/error.h"
 #include "eta/nn/init.h"
@@ -127,16 +128,21 @@ BatchNorm::BatchNorm(const char* kind, int64_t n, double eps_, double momentum_,
   }
 }
 
-Tensor BatchNorm::forward(const Tensor& x) {
+Tensor BatchNorm::forward(const Tensor& x) { return run(x, false); }
+
+Tensor BatchNorm::forward_relu(const Tensor& x) { return run(x, true); }
+
+Tensor BatchNorm::run(const Tensor& x, bool fuse_relu) {
   ETA_CHECK(accepts_rank(x.dim()), kind_, ": unexpected input rank ", x.dim(), " (input ", shape_str(x.shape()), ")");
   ETA_CHECK(x.size(1) == num_features_, kind_, ": input ", shape_str(x.shape()), " has ", x.size(1),
             " channels, expected ", num_features_);
   const bool use_batch_stats = is_training() || !running_mean.defined();
   if (is_training() && num_batches_tracked.defined())
     num_batches_tracked.set({}, num_batches_tracked.item() + 1);
-  return batch_norm(x, is_training() ? running_mean : (use_batch_stats ? Tensor() : running_mean),
-                    is_training() ? running_var : (use_batch_stats ? Tensor() : running_var), weight, bias,
-                    use_batch_stats, momentum, eps);
+  const Tensor rm = is_training() ? running_mean : (use_batch_stats ? Tensor() : running_mean);
+  const Tensor rv = is_training() ? running_var : (use_batch_stats ? Tensor() : running_var);
+  return fuse_relu ? batch_norm_relu(x, rm, rv, weight, bias, use_batch_stats, momentum, eps)
+                   : batch_norm(x, rm, rv, weight, bias, use_batch_stats, momentum, eps);
 }
 
 std::string BatchNorm::name() const {
@@ -204,9 +210,21 @@ Sequential& Sequential::push_back(std::shared_ptr<Module> module) {
   return *this;
 }
 
+// A BatchNorm1d/2d followed by a ReLU runs as one op (BatchNorm::forward_relu): identical results,
+// a memory pass fewer each way. Exact types only, so that a subclass's own forward (SyncBatchNorm's,
+// a user's) is always the one called.
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
-  for (const auto& m : modules_) h = m->forward(h);
+  for (size_t i = 0; i < modules_.size(); ++i) {
+    Module& m = *modules_[i];
+    const bool plain_bn = typeid(m) == typeid(BatchNorm2d) || typeid(m) == typeid(BatchNorm1d);
+    if (plain_bn && i + 1 < modules_.size() && typeid(*modules_[i + 1]) == typeid(ReLU)) {
+      h = static_cast<BatchNorm&>(m).forward_relu(h);
+      ++i;
+    } else {
+      h = m.forward(h);
+    }
+  }
   return h;
 }
 

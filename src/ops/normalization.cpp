@@ -9,6 +9,7 @@
 
 #include "eta/tensor/grad_mode.h"
 #include "eta/autograd/node.h"
+#include "eta/ops/activation.h"
 #include "eta/ops/elementwise.h"
 #include "eta/ops/indexing.h"
 #include "eta/ops/reduction.h"
@@ -42,27 +43,28 @@ Tensor batch_norm_recomputed(const Tensor& x, const Tensor& weight, const Tensor
   return y;
 }
 
-}  // namespace
-
-Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                  const Tensor& bias, bool training, double momentum, double eps) {
-  ETA_CHECK(x.dim() >= 2, "batch_norm: expected input (N, C) or (N, C, ...), got ", shape_str(x.shape()));
+// batch_norm, and with fuse_relu batch_norm_relu: relu(batch_norm(...)) written in the same pass,
+// its backward masking g inside batch norm's (recorded as one node).
+Tensor batch_norm_maybe_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                             const Tensor& bias, bool training, double momentum, double eps, bool fuse_relu) {
+  const char* op = fuse_relu ? "batch_norm_relu" : "batch_norm";
+  ETA_CHECK(x.dim() >= 2, op, ": expected input (N, C) or (N, C, ...), got ", shape_str(x.shape()));
   const int64_t n = x.size(0), c = x.size(1), s = c > 0 ? x.numel() / std::max<int64_t>(n * c, 1) : 0;
   const auto check_vec = [&](const Tensor& t, const char* what) {
     if (!t.defined()) return;
-    ETA_CHECK(t.dim() == 1 && t.size(0) == c, "batch_norm: ", what, " ", shape_str(t.shape()), " does not match input ",
+    ETA_CHECK(t.dim() == 1 && t.size(0) == c, op, ": ", what, " ", shape_str(t.shape()), " does not match input ",
               shape_str(x.shape()), " with ", c, " channels");
-    check_same_dtype(x, t, "batch_norm");
+    check_same_dtype(x, t, op);
   };
   check_vec(running_mean, "running_mean");
   check_vec(running_var, "running_var");
   check_vec(weight, "weight");
   check_vec(bias, "bias");
   if (training)
-    ETA_CHECK(n * s > 1, "batch_norm: expected more than 1 value per channel when training, got input ", shape_str(x.shape()));
+    ETA_CHECK(n * s > 1, op, ": expected more than 1 value per channel when training, got input ", shape_str(x.shape()));
   else
-    ETA_CHECK(running_mean.defined() && running_var.defined(),
-              "batch_norm: eval mode needs running_mean and running_var (or use training mode)");
+    ETA_CHECK(running_mean.defined() && running_var.defined(), op,
+              ": eval mode needs running_mean and running_var (or use training mode)");
 
   // One fused op (statistics, normalisation, and a two-pass backward) rather than a composite
   // of ~10 elementwise and reduction ops: at the small CNN's shapes it is several times faster.
@@ -72,14 +74,14 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   auto mean = std::make_shared<std::vector<double>>(static_cast<size_t>(c));
   auto invstd = std::make_shared<std::vector<double>>(static_cast<size_t>(c));
   Tensor out = empty(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), "batch_norm", [&](auto tag) {
+  dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     std::vector<double> var(static_cast<size_t>(c));
     const T* w = wc.defined() ? wc.data_ptr<T>() : nullptr;
     const T* b = bc.defined() ? bc.data_ptr<T>() : nullptr;
     if (training) {
-      kernels::batch_norm_train_forward(xc.data_ptr<T>(), n, c, s, eps, w, b, mean->data(), var.data(), invstd->data(),
-                                        out.data_ptr<T>());
+      (fuse_relu ? kernels::batch_norm_train_forward<true, T> : kernels::batch_norm_train_forward<false, T>)(
+          xc.data_ptr<T>(), n, c, s, eps, w, b, mean->data(), var.data(), invstd->data(), out.data_ptr<T>());
       if (running_mean.defined() && running_var.defined()) {
         // PyTorch updates the running variance with the unbiased batch variance.
         Tensor rm = running_mean, rv = running_var;  // handles sharing the module's buffers
@@ -92,14 +94,18 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     } else {
       for (int64_t ch = 0; ch < c; ++ch) (*mean)[ch] = running_mean.at({ch}), var[ch] = running_var.at({ch});
       for (int64_t ch = 0; ch < c; ++ch) (*invstd)[ch] = 1.0 / std::sqrt(var[ch] + eps);
-      kernels::batch_norm_apply(xc.data_ptr<T>(), n, c, s, mean->data(), invstd->data(), w, b, out.data_ptr<T>());
+      (fuse_relu ? kernels::batch_norm_apply<true, T> : kernels::batch_norm_apply<false, T>)(
+          xc.data_ptr<T>(), n, c, s, mean->data(), invstd->data(), w, b, out.data_ptr<T>());
     }
   });
-  return autograd::record("batch_norm", out, {x, weight, bias},
-                          [x, weight, bias, xc, wc, mean, invstd, n, c, s, training, eps](const Tensor& g, const NeedsGrad& need) {
+  // The output (without its node: no cycle) is relu's mask; batch norm alone keeps nothing more.
+  const Tensor relu_out = fuse_relu ? out.detach() : Tensor();
+  const auto backward = [x, weight, bias, xc, wc, relu_out, mean, invstd, n, c, s, training, eps](const Tensor& g,
+                                                                                                 const NeedsGrad& need) {
     if (autograd::differentiable_backward())
-      return recomputed_backward("batch_norm", [&](const std::vector<Tensor>& in) {
-        return batch_norm_recomputed(in[0], in[1], in[2], training, *mean, *invstd, eps);
+      return recomputed_backward(relu_out.defined() ? "batch_norm_relu" : "batch_norm", [&](const std::vector<Tensor>& in) {
+        const Tensor y = batch_norm_recomputed(in[0], in[1], in[2], training, *mean, *invstd, eps);
+        return relu_out.defined() ? relu(y) : y;
       }, {x, weight, bias}, g, need);
     const Tensor gc = g.contiguous();
     Tensor dx = need[0] ? empty(xc.shape(), xc.dtype()) : Tensor();
@@ -107,13 +113,28 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     Tensor db = need[2] ? empty({c}, xc.dtype()) : Tensor();
     dispatch_floating(xc.dtype(), "batch_norm_backward", [&](auto tag) {
       using T = decltype(tag);
-      kernels::batch_norm_backward(xc.data_ptr<T>(), gc.data_ptr<T>(), n, c, s, mean->data(), invstd->data(),
+      kernels::batch_norm_backward(xc.data_ptr<T>(), gc.data_ptr<T>(), relu_out.defined() ? relu_out.data_ptr<T>() : nullptr,
+                                   n, c, s, mean->data(), invstd->data(),
                                    wc.defined() ? wc.data_ptr<T>() : nullptr, training,
                                    dx.defined() ? dx.data_ptr<T>() : nullptr, dw.defined() ? dw.data_ptr<T>() : nullptr,
                                    db.defined() ? db.data_ptr<T>() : nullptr);
     });
     return std::vector<Tensor>{dx, dw, db};
-  });
+  };
+  return fuse_relu ? autograd::record("batch_norm_relu", out, {x, weight, bias}, backward)
+                   : autograd::record("batch_norm", out, {x, weight, bias}, backward);
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum, double eps) {
+  return batch_norm_maybe_relu(x, running_mean, running_var, weight, bias, training, momentum, eps, false);
+}
+
+Tensor batch_norm_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                       const Tensor& bias, bool training, double momentum, double eps) {
+  return batch_norm_maybe_relu(x, running_mean, running_var, weight, bias, training, momentum, eps, true);
 }
 
 Tensor layer_norm(const Tensor& x, int64_t k, const Tensor& weight, const Tensor& bias, double eps) {

@@ -174,6 +174,52 @@ TEST(Layers, BatchNormTracksRunningStatsAndUsesThemInEval) {
   EXPECT_NEAR(y[0], (1 - 1.0) / std::sqrt(bn.running_var.at({0}) + 1e-5), 1e-6);
 }
 
+// Sequential runs BatchNorm -> ReLU as batch_norm_relu: nothing a user can observe may change.
+// Inputs of the size where the kernels vectorise and split channels across threads.
+TEST(Layers, SequentialFusesBatchNormReluBitForBit) {
+  for (const DType dtype : {kFloat32, kFloat64}) {
+    manual_seed(5);
+    const Tensor x0 = randn({8, 6, 11, 13}, dtype);
+    auto bn_a = std::make_shared<BatchNorm2d>(6), bn_b = std::make_shared<BatchNorm2d>(6);
+    bn_a->to(dtype), bn_b->to(dtype);
+    {
+      NoGradGuard no_grad;
+      bn_a->weight.copy_(add(abs(randn({6}, dtype)), 0.5));
+      bn_a->bias.copy_(full({6}, 0.1, dtype));
+    }
+    bn_b->load_state_dict(bn_a->state_dict());
+    Sequential fused{bn_a, std::make_shared<ReLU>()};
+    for (const bool training : {true, false}) {
+      fused.train(training), bn_b->train(training);
+      Tensor xa = x0.clone().requires_grad_(), xb = x0.clone().requires_grad_();
+      const Tensor ya = fused.forward(xa), yb = relu(bn_b->forward(xb));
+      EXPECT_EQ(ya.grad_fn()->name(), "batch_norm_relu");
+      EXPECT_EQ(ya.to_vector(), yb.to_vector());
+      const Tensor seed = randn(ya.shape(), dtype);
+      ya.backward(seed), yb.backward(seed);
+      EXPECT_EQ(xa.grad().to_vector(), xb.grad().to_vector());
+      EXPECT_EQ(bn_a->weight.grad().to_vector(), bn_b->weight.grad().to_vector());
+      EXPECT_EQ(bn_a->bias.grad().to_vector(), bn_b->bias.grad().to_vector());
+      EXPECT_EQ(bn_a->running_mean.to_vector(), bn_b->running_mean.to_vector());
+      EXPECT_EQ(bn_a->running_var.to_vector(), bn_b->running_var.to_vector());
+      EXPECT_EQ(bn_a->num_batches_tracked.item(), bn_b->num_batches_tracked.item());
+      fused.zero_grad(), bn_b->zero_grad();
+    }
+  }
+}
+
+// A subclass's own forward is never bypassed by the fusion (SyncBatchNorm is such a subclass).
+TEST(Layers, SequentialCallsABatchNormSubclassesOwnForward) {
+  struct Doubled : BatchNorm2d {
+    Doubled() : BatchNorm2d(2) {}
+    Tensor forward(const Tensor& x) override { return mul(BatchNorm2d::forward(x), 2.0); }
+  };
+  Sequential seq{std::make_shared<Doubled>(), std::make_shared<ReLU>()};
+  const Tensor x = randn({4, 2, 3, 3});
+  BatchNorm2d plain(2);
+  EXPECT_EQ(seq.forward(x).to_vector(), relu(mul(plain.forward(x), 2.0)).to_vector());
+}
+
 TEST(Init, FormulasMatchPyTorch) {
   Tensor w = empty({300, 200});
   Generator g(0);

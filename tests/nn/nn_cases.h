@@ -48,6 +48,9 @@ inline const std::vector<NnCase>& nn_cases() {
       {"mse_loss", "mse_loss", [](V x) { return mse_loss(x[0], x[1]); }},
       {"l1_loss", "l1_loss", [](V x) { return l1_loss(x[0], x[1]); }},
       {"bce_with_logits", "binary_cross_entropy_with_logits", [](V x) { return binary_cross_entropy_with_logits(x[0], x[1]); }},
+      {"batch_norm_relu_train_2d", "batch_norm_relu",
+       [](V x) { return batch_norm_relu(x[0], Tensor(), Tensor(), x[1], x[2], true); }},
+      {"batch_norm_relu_eval", "batch_norm_relu", [](V x) { return batch_norm_relu(x[0], x[1], x[2], x[3], x[4], false); }},
   };
   return cases;
 }

@@ -89,6 +89,8 @@ const std::vector<ErrorCase>& error_cases() {
       {"max_pool2d", [] { max_pool2d(a23, {2, 2}); }, {"max_pool2d", "4-D", "[2, 3]"}},
       {"avg_pool2d", [] { avg_pool2d(zeros({1, 1, 4, 4}), {2, 2}, {2, 2}, {2, 2}); }, {"avg_pool2d", "padding (2, 2)", "half"}},
       {"batch_norm", [] { batch_norm(a23, zeros({2}), ones({3}), Tensor(), Tensor(), false); }, {"batch_norm", "[2]", "[2, 3]"}},
+      {"batch_norm_relu", [] { batch_norm_relu(zeros({1, 3}), Tensor(), Tensor(), Tensor(), Tensor(), true); },
+       {"batch_norm_relu", "more than 1 value per channel", "[1, 3]"}},
       {"view", [] { a34.t().view({12}); }, {"view", "not contiguous", "[4, 3]"}},
       {"at", [] { a23.at({0, 3}); }, {"at", "index 3", "size 3"}},
       {"item", [] { a23.item(); }, {"item", "[2, 3]"}},

@@ -76,6 +76,8 @@ class AdaptiveAvgPool2d : public Module {
 class BatchNorm : public Module {
  public:
   Tensor forward(const Tensor& x) override;
+  // relu(forward(x)) as one op (batch_norm_relu): the same results, one memory pass fewer each way.
+  Tensor forward_relu(const Tensor& x);
   std::string name() const override;
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
   double eps, momentum;
@@ -85,6 +87,7 @@ class BatchNorm : public Module {
   virtual bool accepts_rank(int64_t rank) const = 0;
 
  private:
+  Tensor run(const Tensor& x, bool fuse_relu);
   std::string kind_;
   int64_t num_features_;
 };
