@@ -104,7 +104,8 @@ TEST(DirectConv, LeNetShapesMatchNaive) {
 
 // Output channels that fill whole vectors with 64+ taps take the weight-gradient kernel vectorised
 // over channels (kernels/conv_weight_grad.h): one and two vectors per block, odd vector counts,
-// tap counts off the block size, more images than a chunk, one thread and two; with the other
+// tap counts off the block size, kernel widths 3, 5 (by rows), 7 and 1 (by a table of taps),
+// more images than a chunk, one thread and two; with the other
 // directions at the same shapes (padding wider than the kernel among them).
 TEST(DirectConv, ChannelVectorKernelsMatchNaive) {
   const int before = get_num_threads();
@@ -112,7 +113,9 @@ TEST(DirectConv, ChannelVectorKernelsMatchNaive) {
     set_num_threads(threads);
     for (const Problem& pr : {Problem{9, 8, 16, 6, 7, 3, 1}, Problem{3, 8, 48, 5, 5, 3, 1}, Problem{2, 32, 32, 7, 7, 3, 1},
                               Problem{3, 7, 64, 6, 5, 5, 2}, Problem{2, 3, 32, 9, 8, 5, 0}, Problem{2, 8, 32, 6, 7, 3, 1},
-                              Problem{2, 32, 16, 5, 6, 3, 3}, Problem{3, 32, 64, 4, 9, 3, 0}}) {
+                              Problem{2, 32, 16, 5, 6, 3, 3}, Problem{3, 32, 64, 4, 9, 3, 0},
+                              // kernels 7 and 1 wide: the tap-table path (3 and 5 go by kernel rows)
+                              Problem{2, 2, 16, 9, 9, 7, 3}, Problem{2, 64, 16, 4, 5, 1, 0}}) {
       check(pr, kFloat64, 1e-12);
       check(pr, kFloat32, 1e-4);
     }
