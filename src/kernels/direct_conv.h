@@ -34,10 +34,15 @@ using V = Vec<T, kWideBytes>;
 
 // Register blocks, sized to the register file: accumulators plus the vectors they read. The
 // forward block (output channels x vectors of positions) is picked per call by conv_wide_image.
+// The weight gradient's block (output channels x taps) is one of these, chosen per shape by
+// direct_conv_backward_weight so that neither side rounds up: 6 channels x 25 taps (LeNet's
+// first layer) went in 4 x 4 blocks as 8 x 28, a third of the FMAs on padding.
 #if defined(__AVX512F__)
 inline constexpr int kGradOutBlock = 4, kGradTapBlock = 4;   // weight gradient: 16 of 32 registers
+inline constexpr int kGradOutBlockAlt = 3;                   // with 5 taps: 15 + 3 + 1 of 32
 #else
 inline constexpr int kGradOutBlock = 2, kGradTapBlock = 4;   // 8 of 16 registers
+inline constexpr int kGradOutBlockAlt = 2;                   // with 5 taps: 10 + 2 + 1 of 16
 #endif
 
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
@@ -64,14 +69,26 @@ inline std::vector<int64_t> tap_offsets(const ConvGeometry& g, const WideGrid& w
   return off;
 }
 
+// dst[0, n) = src[0, n), inline: rows here are 7-28 values, and a memcpy call per row was a
+// quarter of a 1 -> 6 weight gradient's time.
+// A row of at least a vector ends with one more vector that overlaps the last (as memcpy does).
+template <class T>
+inline void copy_row(const T* src, int64_t n, T* dst) {
+  constexpr int64_t L = kLanes<T, kWideBytes>;
+  if (n < L) {
+    for (int64_t x = 0; x < n; ++x) dst[x] = src[x];
+    return;
+  }
+  for (int64_t x = 0; x + L < n; x += L) store(dst + x, load<T, kWideBytes>(src + x));
+  store(dst + n - L, load<T, kWideBytes>(src + n - L));
+}
+
 // Zero-padded copy of one image (C, H, W) in the WideGrid layout.
 template <class T>
 void pad_image(const T* x, const ConvGeometry& g, const WideGrid& wg, T* xp) {
   std::fill(xp, xp + wg.image, T(0));
   for (int64_t c = 0; c < g.c; ++c)
-    for (int64_t y = 0; y < g.h; ++y)
-      std::memcpy(xp + c * wg.chan + (y + g.ph) * wg.wp + g.pw, x + (c * g.h + y) * g.w,
-                  sizeof(T) * static_cast<size_t>(g.w));
+    for (int64_t y = 0; y < g.h; ++y) copy_row(x + (c * g.h + y) * g.w, g.w, xp + c * wg.chan + (y + g.ph) * wg.wp + g.pw);
 }
 
 // Weights (OC, taps) regrouped as [block of OB channels][tap][channel in block], so each tap's
@@ -272,11 +289,10 @@ void direct_conv_backward_input(const T* w, const T* gout, int64_t n, int64_t oc
 // across the image; its gradient rows for the block stay in L1 across all its tap blocks. (Across
 // a chunk of 8 images instead, every tap block streamed the chunk's gradient rows from L2 again:
 // 32 bytes a cycle, L2's limit, for 1 -> 6.)
-template <class T>
+template <class T, int OB, int TB>
 void weight_grad_image(const T* xp, const T* gwide, const WideGrid& wg, const std::vector<int64_t>& offsets,
                        int64_t taps_r, int64_t oc_r, V<T>* vgw) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
-  constexpr int OB = kGradOutBlock, TB = kGradTapBlock;
   const int64_t* off = offsets.data();
   for (int64_t o0 = 0; o0 < oc_r; o0 += OB) {
     const T* go = gwide + o0 * wg.wide_r;
@@ -292,7 +308,10 @@ void weight_grad_image(const T* xp, const T* gwide, const WideGrid& wg, const st
         for (int ob = 0; ob < OB; ++ob) gv[ob] = load<T, kWideBytes>(go + ob * wg.wide_r + p);
 #pragma GCC unroll 8
         for (int tb = 0; tb < TB; ++tb) {
-          const V<T> xv = load<T, kWideBytes>(xp + off[t0 + tb] + p);
+          V<T> xv = load<T, kWideBytes>(xp + off[t0 + tb] + p);
+          // Loaded once into a register: GCC otherwise folded the (unaligned, often line-split)
+          // load into each of the OB FMAs, OB + 1 loads a tap, and the loop was bound by loads.
+          asm("" : "+v"(xv));
 #pragma GCC unroll 8
           for (int ob = 0; ob < OB; ++ob) acc[ob][tb] += gv[ob] * xv;
         }
@@ -342,12 +361,12 @@ void weight_grad_by_thread(int64_t n, int64_t oc, int64_t taps, T* gw, T* gb, co
 }
 
 // Weight (and bias) gradients, vectorised over positions: for layers whose output channels do
-// not fill whole vectors (conv_weight_grad.h has the kernel for those that do).
-template <class T>
+// not fill whole vectors (conv_weight_grad.h has the kernel for those that do). OB x TB block.
+template <class T, int OB, int TB>
 void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gw, T* gb) {
   const WideGrid wg(g, kLanes<T, kWideBytes>);
   const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow;
-  const int64_t oc_r = round_up(oc, kGradOutBlock), gstride = oc_r * wg.wide_r, taps_r = round_up(taps, kGradTapBlock);
+  const int64_t oc_r = round_up(oc, OB), gstride = oc_r * wg.wide_r, taps_r = round_up(taps, TB);
   const std::vector<int64_t> offsets = tap_offsets(g, wg, taps_r);
   weight_grad_by_thread<T>(n, oc, taps, gw, gb, [&](int64_t begin, int64_t end, T* acc) {
     T* xp = scratch<T>(2, static_cast<size_t>(wg.image));  // written by pad_image
@@ -361,10 +380,10 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
         const T* src = gout + (i * oc + o) * plane;
         T* dst = gwide + o * wg.wide_r;  // junk columns stay zero
         for (int64_t oy = 0; oy < g.oh; ++oy)
-          std::memcpy(dst + oy * wg.wp, src + oy * g.ow, sizeof(T) * static_cast<size_t>(g.ow));
+          copy_row(src + oy * g.ow, g.ow, dst + oy * wg.wp);
         acc[oc * taps + o] += plane_sum(dst, wg.wide_r);
       }
-      weight_grad_image(xp, gwide, wg, offsets, taps_r, oc_r, vgw);
+      weight_grad_image<T, OB, TB>(xp, gwide, wg, offsets, taps_r, oc_r, vgw);
     }
     for (int64_t o = 0; o < oc; ++o)
       for (int64_t k = 0; k < taps; ++k) {
@@ -373,6 +392,18 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
         acc[o * taps + k] = s;
       }
   });
+}
+
+// The block whose rounding wastes least: 5 taps when they come in fives (5-wide kernels), and
+// then 3 channels when that rounds the channels up less than 4 does.
+template <class T>
+void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gw, T* gb) {
+  const int64_t taps = g.c * g.kh * g.kw;
+  if (taps % 5 != 0 || taps % kGradTapBlock == 0)
+    return direct_conv_backward_weight<T, kGradOutBlock, kGradTapBlock>(x, gout, n, oc, g, gw, gb);
+  if (round_up(oc, kGradOutBlockAlt) < round_up(oc, kGradOutBlock))
+    return direct_conv_backward_weight<T, kGradOutBlockAlt, 5>(x, gout, n, oc, g, gw, gb);
+  direct_conv_backward_weight<T, kGradOutBlock, 5>(x, gout, n, oc, g, gw, gb);
 }
 
 }  // namespace eta::kernels
