@@ -191,6 +191,7 @@ inline ConvBlock conv_block_for(int64_t oc) {
   return {1, 8};
 #else
   if (oc == 5 || oc == 6) return {6, 2};  // 12 + 2 + 1 of 16 registers; 4 x 2 blocks computed 8 rows
+  if (oc >= 7) return {4, 3};
   if (oc >= 4) return {4, 2};
   if (oc >= 3) return {3, 3};
   if (oc >= 2) return {2, 4};
@@ -211,6 +212,7 @@ void conv_wide_image(ConvBlock blk, const T* xp, const ConvGeometry& g, const Wi
     default: return conv_wide_image<T, 1, 8>(xp, g, wg, off, wpack, oc, outwide);
 #else
     case 6 * 16 + 2: return conv_wide_image<T, 6, 2>(xp, g, wg, off, wpack, oc, outwide);
+    case 4 * 16 + 3: return conv_wide_image<T, 4, 3>(xp, g, wg, off, wpack, oc, outwide);
     case 4 * 16 + 2: return conv_wide_image<T, 4, 2>(xp, g, wg, off, wpack, oc, outwide);
     case 3 * 16 + 3: return conv_wide_image<T, 3, 3>(xp, g, wg, off, wpack, oc, outwide);
     case 2 * 16 + 4: return conv_wide_image<T, 2, 4>(xp, g, wg, off, wpack, oc, outwide);
