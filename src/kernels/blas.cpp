@@ -6,6 +6,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -71,15 +72,44 @@ bool use_broadcast_gemm(bool trans_b, int64_t m, int64_t n, int64_t k) {
   return kWideBytes >= 64 && !trans_b && std::min(m, n) <= 256 && k <= 2048 && std::max(m, n) <= 4096;
 }
 
+// OpenBLAS threads a GEMM it is given over its own split; for the products of small batches that
+// split did worse than one single-threaded call per thread on a slice of the longer side of C
+// (two threads, bench/core_bench.cpp BM_EtaMatmul against BM_RawSgemm): x W^T at 64 x 10 x 3136
+// (the small CNN's classifier) 132 -> 62 us, 64 x 120 x 400 (LeNet-5's) 51 -> 41 us, an MLP
+// inference batch's 1000 x 128 x 256 328 -> 252 us. Inside eta's parallel region OpenBLAS runs on
+// the calling thread. The slices depend only on the shape and thread count, so results repeat.
+// Products under ~0.25 MFLOP stay one call: the threads would cost more than they save.
+template <class T, class Blas>
+void blas_by_slices(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+                    const T* b, int64_t ldb, T beta, T* c, int64_t ldc, Blas blas) {
+  const auto call = [&](int64_t rows, int64_t cols, const T* a0, const T* b0, T* c0) {
+    blas(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(rows),
+         static_cast<int>(cols), static_cast<int>(k), alpha, a0, static_cast<int>(lda), b0, static_cast<int>(ldb), beta,
+         c0, static_cast<int>(ldc));
+  };
+  const int64_t threads = max_threads();
+  if (threads == 1 || static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) < (1 << 18))
+    return call(m, n, a, b, c);
+  constexpr int64_t kLine = 64 / sizeof(T);  // column slices in whole cache lines of C
+  if (m >= n) {
+    parallel_for(0, m, 1, [&](int64_t r0, int64_t r1) {
+      call(r1 - r0, n, a + (trans_a ? r0 : r0 * lda), b, c + r0 * ldc);
+    });
+  } else {
+    parallel_for(0, (n + kLine - 1) / kLine, 1, [&](int64_t l0, int64_t l1) {
+      const int64_t j0 = l0 * kLine, j1 = std::min(n, l1 * kLine);
+      call(m, j1 - j0, a, b + (trans_b ? j0 * ldb : j0), c + j0);
+    });
+  }
+}
+
 // One GEMM in either precision: eta's kernel where it wins, else `blas` (cblas_sgemm or cblas_dgemm).
 template <class T, class Blas>
 void gemm_by(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
              const T* b, int64_t ldb, T beta, T* c, int64_t ldc, Blas blas) {
   if (use_broadcast_gemm(trans_b, m, n, k))
     return broadcast_gemm(a, trans_a ? 1 : lda, trans_a ? lda : 1, b, ldb, c, ldc, m, n, k, alpha, beta);
-  blas(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-       static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
-       static_cast<int>(ldc));
+  blas_by_slices(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, blas);
 }
 
 }  // namespace
