@@ -54,6 +54,27 @@ void MatmulArgs(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_EtaMatmul)->Apply(MatmulArgs);
 BENCHMARK(BM_RawSgemm)->Apply(MatmulArgs);
 
+// linear() = x W^T + b, the forward of every Linear layer: a product eta leaves to OpenBLAS (B
+// transposed), which it runs as one single-threaded call per thread on a slice of the output
+// (kernels/blas.cpp). Shapes: the MLP's first layer at batch 64 and at an inference batch of
+// 1000, its second layer at 1000, LeNet-5's first classifier layer, the small CNN's classifier.
+void BM_LinearForward(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  eta::set_num_threads(static_cast<int>(state.range(3)));
+  const eta::Tensor x = eta::randn({m, k}), w = eta::randn({n, k}), b = eta::randn({n});
+  eta::NoGradGuard guard;
+  for (auto _ : state) benchmark::DoNotOptimize(eta::linear(x, w, b).raw_data());
+  peak_fraction(state, 2.0 * m * n * k, static_cast<int>(state.range(3)));
+}
+BENCHMARK(BM_LinearForward)
+    ->ArgNames({"M", "N", "K", "threads"})
+    ->ArgsProduct({{64}, {256}, {784}, {1, 2}})
+    ->Args({1000, 256, 784, 2})
+    ->Args({1000, 128, 256, 2})
+    ->Args({64, 120, 400, 2})
+    ->Args({64, 10, 3136, 2})
+    ->Unit(benchmark::kMicrosecond);
+
 // The MLP step's GEMM floor (issue 16: the step within 1.2x of it): the raw sgemm calls of one
 // training step of the 784-256-128-10 MLP at batch 64, with the transposes eta passes — per layer
 // (in -> out) the forward x·Wᵀ, the weight gradient gᵀ·x and, but for the first layer, the input

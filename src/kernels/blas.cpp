@@ -74,9 +74,9 @@ bool use_broadcast_gemm(bool trans_b, int64_t m, int64_t n, int64_t k) {
 
 // OpenBLAS threads a GEMM it is given over its own split; for the products of small batches that
 // split did worse than one single-threaded call per thread on a slice of the longer side of C
-// (two threads, bench/core_bench.cpp BM_EtaMatmul against BM_RawSgemm): x W^T at 64 x 10 x 3136
-// (the small CNN's classifier) 132 -> 62 us, 64 x 120 x 400 (LeNet-5's) 51 -> 41 us, an MLP
-// inference batch's 1000 x 128 x 256 328 -> 252 us. Inside eta's parallel region OpenBLAS runs on
+// (two threads, linear() = x W^T + b, bench/core_bench.cpp BM_LinearForward): 64 x 10 x 3136 (the
+// small CNN's classifier) 132 -> 65 us, 64 x 120 x 400 (LeNet-5's) 52 -> 47 us, an MLP inference
+// batch's 1000 x 128 x 256 314 -> 278 us; 64 x 256 x 784 and 1000 x 256 x 784 unchanged. Inside eta's parallel region OpenBLAS runs on
 // the calling thread. The slices depend only on the shape and thread count, so results repeat.
 // Products under ~0.25 MFLOP stay one call: the threads would cost more than they save.
 template <class T, class Blas>
