@@ -47,55 +47,23 @@ void transpose_gradient(const T* g, int64_t oc, int64_t plane, T* gT, V<T>* bias
   }
 }
 
-// gwT rows t0 .. t0 + TB (each OC wide, channels o0 .. o0 + OV*L of them) += the sums over a
+// gwT rows t0 .. t0 + R * KW (each OC wide, channels o0 .. o0 + OV*L of them) += the sums over a
 // chunk of images: padded inputs xp (wg.image apart), transposed gradients gT (plane*OC apart).
-template <class T, int OV, int TB>
-void channel_vector_block(const T* xp, const T* gT, int64_t images, const ConvGeometry& g, const WideGrid& wg,
-                          int64_t oc, int64_t o0, const int64_t* off, T* gwT) {
-  constexpr int64_t L = kLanes<T, kWideBytes>;
-  const int64_t plane = g.oh * g.ow;
-  V<T> acc[TB][OV] = {};  // int indices below, as in conv_block: keeps these in registers
-  for (int64_t j = 0; j < images; ++j) {
-    const T* x = xp + j * wg.image;
-    const T* gj = gT + j * plane * oc + o0;
-    for (int64_t oy = 0; oy < g.oh; ++oy)
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        const int64_t p = oy * wg.wp + ox;
-        const T* gq = gj + (oy * g.ow + ox) * oc;
-        V<T> gv[OV];
-#pragma GCC unroll 4
-        for (int ov = 0; ov < OV; ++ov) gv[ov] = load<T, kWideBytes>(gq + ov * L);
-#pragma GCC unroll 32
-        for (int tb = 0; tb < TB; ++tb) {
-          const T xv = x[off[tb] + p];
-#pragma GCC unroll 4
-          for (int ov = 0; ov < OV; ++ov) acc[tb][ov] += xv * gv[ov];
-        }
-      }
-  }
-#pragma GCC unroll 32
-  for (int tb = 0; tb < TB; ++tb)
-#pragma GCC unroll 4
-    for (int ov = 0; ov < OV; ++ov) {
-      T* dst = gwT + tb * oc + o0 + ov * L;
-      store(dst, load<T, kWideBytes>(dst) + acc[tb][ov]);
-    }
-}
-
-// The same sums for a kernel KW taps wide, by whole kernel rows: R rows (channel, ky) of KW
-// consecutive taps per block, read as xr[r][p + kx] from R row pointers. With a table of TB tap
-// offsets GCC kept them on the stack, one load per FMA beside the broadcast: a 6 -> 16 5x5
-// layer's gradient ran at 0.36 of the FMA peak, bound by loads. Predictive commoning is off here:
-// it carried each row's inputs from one position to the next in registers and broadcast them
-// with shuffles, which compete with the FMAs for a port; a broadcast from memory is a plain load.
+// Taps go by R rows of KW consecutive taps, read as xr[r][p + kx] from R row pointers: kernel
+// rows (channel, ky) for 3- and 5-wide kernels, single taps (KW = 1) for other widths. With a
+// table of 24 tap offsets GCC kept them on the stack, one load per FMA beside the broadcast: a
+// 6 -> 16 5x5 layer's gradient ran at 0.36 of the FMA peak, bound by loads. Predictive commoning
+// is off here: it carried each row's inputs from one position to the next in registers and
+// broadcast them with shuffles, which compete with the FMAs for a port; from memory, a plain load.
 #if defined(__GNUC__) && !defined(__clang__)
 #define ETA_NO_PREDICTIVE_COMMONING __attribute__((optimize("no-predictive-commoning")))
 #else
 #define ETA_NO_PREDICTIVE_COMMONING  // Clang has no such pass
 #endif
 template <class T, int OV, int R, int KW>
-ETA_NO_PREDICTIVE_COMMONING void channel_vector_rows_block(const T* xp, const T* gT, int64_t images, const ConvGeometry& g, const WideGrid& wg,
-                               int64_t oc, int64_t o0, const int64_t* row_off, T* gwT) {
+ETA_NO_PREDICTIVE_COMMONING void channel_vector_rows_block(const T* xp, const T* gT, int64_t images,
+                                                           const ConvGeometry& g, const WideGrid& wg, int64_t oc,
+                                                           int64_t o0, const int64_t* row_off, T* gwT) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
   const int64_t plane = g.oh * g.ow;
   V<T> acc[R * KW][OV] = {};
@@ -131,29 +99,27 @@ ETA_NO_PREDICTIVE_COMMONING void channel_vector_rows_block(const T* xp, const T*
     }
 }
 
-// Kernel rows per block for OV vectors of channels and a kernel KW wide: as many accumulators as
-// the single-tap blocks hold (kChanTapBlock*), whole rows only; 0 when KW is not specialised.
+// Rows per block for OV vectors of channels and rows KW taps wide: whole rows within the
+// kChanTapBlock* accumulators.
 template <int OV, int KW>
 constexpr int chan_rows_per_block() {
-  return KW == 0 ? 0 : std::max(1, (OV == 2 ? kChanTapBlock2 : kChanTapBlock1) / KW);
+  return std::max(1, (OV == 2 ? kChanTapBlock2 : kChanTapBlock1) / KW);
 }
 
-// KW = 0: any kernel width, by blocks of TB single taps; KW > 0: by kernel rows (see above).
+// KW = 3 or 5: by kernel rows; KW = 1: any kernel width, by single taps (see above).
 template <class T, int OV, int KW>
 void channel_vector_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g,
                                          T* gw, T* gb) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
-  constexpr int kRows = chan_rows_per_block<OV, KW>();
-  constexpr int TB = KW ? kRows * KW : (OV == 2 ? kChanTapBlock2 : kChanTapBlock1);
+  constexpr int kRows = chan_rows_per_block<OV, KW>(), TB = kRows * KW;
   constexpr int64_t kChunk = 8;  // images per chunk: their padded inputs and gradients stay in L2
   const WideGrid wg(g, L);
   const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow, taps_r = round_up(taps, TB), vecs = oc / L;
   // Taps (rows) past the real ones, rounding up to a block, read offset 0 and land in rows never read.
-  std::vector<int64_t> offsets(static_cast<size_t>(KW ? taps_r / KW : taps_r), 0);
-  if constexpr (KW > 0) {
+  std::vector<int64_t> offsets = tap_offsets(g, wg, taps_r);
+  if constexpr (KW > 1) {  // the offset of each kernel row's first tap
+    offsets.assign(static_cast<size_t>(taps_r / KW), 0);
     for (int64_t row = 0; row < g.c * g.kh; ++row) offsets[static_cast<size_t>(row)] = row / g.kh * wg.chan + row % g.kh * wg.wp;
-  } else {
-    offsets = tap_offsets(g, wg, taps_r);
   }
   weight_grad_by_thread<T>(n, oc, taps, gw, gb, [&](int64_t begin, int64_t end, T* acc) {
     T* xp = scratch<T>(2, static_cast<size_t>(kChunk * wg.image));  // written by pad_image
@@ -170,13 +136,9 @@ void channel_vector_conv_backward_weight(const T* x, const T* gout, int64_t n, i
         transpose_gradient(gout + i * oc * plane, oc, plane, gT + j * plane * oc, bias);
       }
       for (int64_t t0 = 0; t0 < taps_r; t0 += TB)
-        for (int64_t o0 = 0; o0 < oc; o0 += OV * L) {
-          if constexpr (KW > 0)
-            channel_vector_rows_block<T, OV, kRows, KW>(xp, gT, images, g, wg, oc, o0, offsets.data() + t0 / KW,
-                                                        gwT + t0 * oc);
-          else
-            channel_vector_block<T, OV, TB>(xp, gT, images, g, wg, oc, o0, offsets.data() + t0, gwT + t0 * oc);
-        }
+        for (int64_t o0 = 0; o0 < oc; o0 += OV * L)
+          channel_vector_rows_block<T, OV, kRows, KW>(xp, gT, images, g, wg, oc, o0, offsets.data() + t0 / KW,
+                                                      gwT + t0 * oc);
     }
     for (int64_t o = 0; o < oc; ++o)
       for (int64_t t = 0; t < taps; ++t) acc[o * taps + t] = gwT[t * oc + o];
@@ -189,7 +151,7 @@ void channel_vector_conv_backward_weight(const T* x, const T* gout, int64_t n, i
                                          T* gw, T* gb) {
   if (g.kw == 3) return channel_vector_conv_backward_weight<T, OV, 3>(x, gout, n, oc, g, gw, gb);
   if (g.kw == 5) return channel_vector_conv_backward_weight<T, OV, 5>(x, gout, n, oc, g, gw, gb);
-  channel_vector_conv_backward_weight<T, OV, 0>(x, gout, n, oc, g, gw, gb);
+  channel_vector_conv_backward_weight<T, OV, 1>(x, gout, n, oc, g, gw, gb);
 }
 
 // The weight (and bias) gradient for output channels that fill whole vectors: two vectors of
