@@ -98,7 +98,7 @@ void batch_norm_apply(const T* x, int64_t n, int64_t c, int64_t s, const double*
   });
 }
 
-// row = g's row, zero where relu_out is not positive: relu's backward, into an L1-sized buffer.
+// row = g's row, zero where relu_out is not positive: relu's backward, into a buffer of one plane (s values).
 // (Read through the mask inside the sums, GCC vectorised nothing and batch norm ran 10x slower.)
 template <class T>
 const T* relu_masked_row(const T* g, const T* relu_out, int64_t s, T* row) {
@@ -146,7 +146,7 @@ void batch_norm_backward_masked(const T* x, const T* g, const T* relu_out, int64
 // Gradients. sum_g[c] = sum of g, sum_gx[c] = sum of g * x_hat; with batch statistics (training)
 // dx = w * invstd * (g - sum_g / M - x_hat * sum_gx / M), M = N*S; with fixed statistics
 // dx = w * invstd * g. dw = sum_gx, db = sum_g. With relu_out (batch_norm_relu's output), g is
-// first masked where relu_out > 0, as relu's backward would have written it.
+// first kept where relu_out > 0 and zeroed elsewhere, as relu's backward would have written it.
 template <class T>
 void batch_norm_backward(const T* x, const T* g, const T* relu_out, int64_t n, int64_t c, int64_t s, const double* mean,
                          const double* invstd, const T* w, bool batch_stats, T* dx, T* dw, T* db) {

@@ -78,7 +78,7 @@ bool use_broadcast_gemm(bool trans_b, int64_t m, int64_t n, int64_t k) {
 // small CNN's classifier) 132 -> 65 us, 64 x 120 x 400 (LeNet-5's) 52 -> 47 us, an MLP inference
 // batch's 1000 x 128 x 256 314 -> 278 us; 64 x 256 x 784 and 1000 x 256 x 784 unchanged. Inside eta's parallel region OpenBLAS runs on
 // the calling thread. The slices depend only on the shape and thread count, so results repeat.
-// Products under ~0.25 MFLOP stay one call: the threads would cost more than they save.
+// Products under 2^18 multiply-adds (~0.5 MFLOP) stay one call: the threads would cost more than they save.
 template <class T, class Blas>
 void blas_by_slices(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
                     const T* b, int64_t ldb, T beta, T* c, int64_t ldc, Blas blas) {

@@ -70,7 +70,7 @@ ETA_NO_PREDICTIVE_COMMONING void channel_vector_rows_block(const T* xp, const T*
   for (int64_t j = 0; j < images; ++j) {
     const T* x = xp + j * wg.image;
     const T* xr[R];
-#pragma GCC unroll 16
+#pragma GCC unroll 32
     for (int r = 0; r < R; ++r) xr[r] = x + row_off[r];
     const T* gj = gT + j * plane * oc + o0;
     for (int64_t oy = 0; oy < g.oh; ++oy)
@@ -80,7 +80,7 @@ ETA_NO_PREDICTIVE_COMMONING void channel_vector_rows_block(const T* xp, const T*
         V<T> gv[OV];
 #pragma GCC unroll 4
         for (int ov = 0; ov < OV; ++ov) gv[ov] = load<T, kWideBytes>(gq + ov * L);
-#pragma GCC unroll 16
+#pragma GCC unroll 32  // R reaches 24 (single taps, one vector of channels)
         for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
           for (int kx = 0; kx < KW; ++kx) {

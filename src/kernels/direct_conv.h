@@ -71,7 +71,8 @@ inline std::vector<int64_t> tap_offsets(const ConvGeometry& g, const WideGrid& w
 
 // dst[0, n) = src[0, n), inline: rows here are 7-28 values, and a memcpy call per row was a
 // quarter of a 1 -> 6 weight gradient's time.
-// A row of at least a vector ends with one more vector that overlaps the last (as memcpy does).
+// A row of at least a vector ends with one more vector that overlaps the last (as memcpy does);
+// src and dst must not overlap.
 template <class T>
 inline void copy_row(const T* src, int64_t n, T* dst) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
@@ -174,8 +175,8 @@ void conv_wide_image(const T* xp, const ConvGeometry& g, const WideGrid& wg, con
 }
 
 // The block shape for OC output channels: all of them (up to 8) times as many position vectors
-// as the registers allow, so that layers with 1-6 channels waste no multiplies on padding. Five
-// or six channels take 3 vectors (18 accumulators), not 2: a tap's 6 weight broadcasts then feed
+// as the registers allow, so that layers with 1-6 channels waste no multiplies on padding. With
+// AVX-512, five or six channels take 3 vectors (18 accumulators), not 2: a tap's 6 weight broadcasts then feed
 // 18 FMAs instead of 12, and loads, not FMAs, were the limit (LeNet-5's 6 -> 16 input gradient
 // 434-441 -> 389-399 us, its 1 -> 6 forward 162-172 -> 155-159 us, one thread).
 struct ConvBlock {
@@ -318,7 +319,9 @@ void weight_grad_image(const T* xp, const T* gwide, const WideGrid& wg, const st
           V<T> xv = load<T, kWideBytes>(xp + off[t0 + tb] + p);
           // Loaded once into a register: GCC otherwise folded the (unaligned, often line-split)
           // load into each of the OB FMAs, OB + 1 loads a tap, and the loop was bound by loads.
+#if defined(__x86_64__)
           asm("" : "+v"(xv));
+#endif
 #pragma GCC unroll 8
           for (int ob = 0; ob < OB; ++ob) acc[ob][tb] += gv[ob] * xv;
         }

@@ -102,11 +102,16 @@ Tensor batch_norm_maybe_relu(const Tensor& x, const Tensor& running_mean, const 
   const Tensor relu_out = fuse_relu ? out.detach() : Tensor();
   const auto backward = [x, weight, bias, xc, wc, relu_out, mean, invstd, n, c, s, training, eps](const Tensor& g,
                                                                                                  const NeedsGrad& need) {
-    if (autograd::differentiable_backward())
+    if (autograd::differentiable_backward()) {
+      // relu's mask comes from the forward's output (as unfused relu's does), not from the
+      // recomputed batch norm, whose last bit may differ where the output is zero.
+      const Tensor gm = relu_out.defined() ? masked_chain(g, relu_out, "relu_backward", [](auto gv, auto y) {
+        return y > decltype(y)(0) ? gv : decltype(y)(0);
+      }) : g;
       return recomputed_backward(relu_out.defined() ? "batch_norm_relu" : "batch_norm", [&](const std::vector<Tensor>& in) {
-        const Tensor y = batch_norm_recomputed(in[0], in[1], in[2], training, *mean, *invstd, eps);
-        return relu_out.defined() ? relu(y) : y;
-      }, {x, weight, bias}, g, need);
+        return batch_norm_recomputed(in[0], in[1], in[2], training, *mean, *invstd, eps);
+      }, {x, weight, bias}, gm, need);
+    }
     const Tensor gc = g.contiguous();
     Tensor dx = need[0] ? empty(xc.shape(), xc.dtype()) : Tensor();
     Tensor dw = need[1] ? empty({c}, xc.dtype()) : Tensor();
