@@ -32,18 +32,11 @@ namespace eta::kernels {
 template <class T>
 using V = Vec<T, kWideBytes>;
 
-// Register blocks, sized to the register file: accumulators plus the vectors they read. The
-// forward block (output channels x vectors of positions) is picked per call by conv_wide_image.
-// The weight gradient's block (output channels x taps) is one of these, chosen per shape by
-// direct_conv_backward_weight so that neither side rounds up: 6 channels x 25 taps (LeNet's
-// first layer) went in 4 x 4 blocks as 8 x 28, a third of the FMAs on padding.
-#if defined(__AVX512F__)
-inline constexpr int kGradOutBlock = 4, kGradTapBlock = 4;   // weight gradient: 16 of 32 registers
-inline constexpr int kGradOutBlockAlt = 3;                   // with 5 taps: 15 + 3 + 1 of 32
-#else
-inline constexpr int kGradOutBlock = 2, kGradTapBlock = 4;   // 8 of 16 registers
-inline constexpr int kGradOutBlockAlt = 2;                   // with 5 taps: 10 + 2 + 1 of 16
-#endif
+// Register blocks are sized to the register file: accumulators plus the vectors they read. The
+// forward's (output channels x vectors of positions) is picked per call by conv_wide_image; the
+// weight gradient's (output channels x taps) per shape by direct_conv_backward_weight, so that
+// neither side rounds up: 6 channels x 25 taps (LeNet's first layer) went in 4 x 4 blocks as
+// 8 x 28, a third of the FMAs on padding.
 
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
@@ -292,58 +285,94 @@ void direct_conv_backward_input(const T* w, const T* gout, int64_t n, int64_t oc
   });
 }
 
-// vgw[o][t] (one vector of lane partial sums per weight) += sum over wide positions of
-// gwide[o][p] * xp[off[t] + p] for one image. Blocks of output channels x taps stay in registers
-// across the image; its gradient rows for the block stay in L1 across all its tap blocks. (Across
-// a chunk of 8 images instead, every tap block streamed the chunk's gradient rows from L2 again:
-// 32 bytes a cycle, L2's limit, for 1 -> 6.)
-template <class T, int OB, int TB>
-void weight_grad_image(const T* xp, const T* gwide, const WideGrid& wg, const std::vector<int64_t>& offsets,
-                       int64_t taps_r, int64_t oc_r, V<T>* vgw) {
+// For every (channel c, kernel column kj): the padded input's rows shifted left by kj and cut
+// to OW, row iy at (c * KW + kj) * Hp * OW + iy * OW, zeros where the input is padding. Tap
+// (c, ki, kj) at dense output position p = oy * OW + ox then reads its copy at ki * OW + p:
+// KW copies of the image stand for all KH * KW rows of im2col (for 5 x 5 taps, a fifth).
+template <class T>
+void shifted_copies(const T* x, const ConvGeometry& g, T* copies) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
-  const int64_t* off = offsets.data();
-  for (int64_t o0 = 0; o0 < oc_r; o0 += OB) {
-    const T* go = gwide + o0 * wg.wide_r;
-    for (int64_t t0 = 0; t0 < taps_r; t0 += TB) {
-      V<T> acc[OB][TB];  // int indices below, as in conv_block: keeps these in registers
-#pragma GCC unroll 8
-      for (int ob = 0; ob < OB; ++ob)
-#pragma GCC unroll 8
-        for (int tb = 0; tb < TB; ++tb) acc[ob][tb] = vgw[(o0 + ob) * taps_r + t0 + tb];
-      for (int64_t p = 0; p < wg.wide_r; p += L) {
-        V<T> gv[OB];
-#pragma GCC unroll 8
-        for (int ob = 0; ob < OB; ++ob) gv[ob] = load<T, kWideBytes>(go + ob * wg.wide_r + p);
-#pragma GCC unroll 8
-        for (int tb = 0; tb < TB; ++tb) {
-          V<T> xv = load<T, kWideBytes>(xp + off[t0 + tb] + p);
-          // Loaded once into a register: GCC otherwise folded the (unaligned, often line-split)
-          // load into each of the OB FMAs, OB + 1 loads a tap, and the loop was bound by loads.
-#if defined(__x86_64__)
-          asm("" : "+v"(xv));
-#endif
-#pragma GCC unroll 8
-          for (int ob = 0; ob < OB; ++ob) acc[ob][tb] += gv[ob] * xv;
+  const int64_t hp = g.h + 2 * g.ph;
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t kj = 0; kj < g.kw; ++kj) {
+      int64_t lo, hi;
+      valid_columns(kj - g.pw, 1, g.w, g.ow, lo, hi);
+      for (int64_t iy = 0; iy < hp; ++iy) {
+        T* out = copies + ((c * g.kw + kj) * hp + iy) * g.ow;
+        const int64_t y = iy - g.ph;
+        const bool inside = y >= 0 && y < g.h;
+        // Zeros in whole (overlapping) vectors, then the input over them: a row's padding is
+        // 1-2 values, too few for a loop of its own.
+        if (!inside || lo > 0 || hi < g.ow) {
+          if (g.ow < L)
+            std::fill(out, out + g.ow, T(0));
+          else
+            for (int64_t ox = 0; ox < g.ow; ox += L) store(out + std::min(ox, g.ow - L), V<T>{});
         }
+        if (inside) copy_row(x + (c * g.h + y) * g.w + kj - g.pw + lo, hi - lo, out + lo);
       }
-#pragma GCC unroll 8
-      for (int ob = 0; ob < OB; ++ob)
-#pragma GCC unroll 8
-        for (int tb = 0; tb < TB; ++tb) vgw[(o0 + ob) * taps_r + t0 + tb] = acc[ob][tb];
     }
-  }
 }
 
-// Sum of n values (a multiple of the vector width), in vectors and then lanes in order. The
-// bias gradient was a scalar running sum: a chain of dependent adds that took longer than all
-// the FMAs of a 1-channel convolution's weight gradient.
+// vgw[o][t] (one vector of lane partial sums per weight) += sum over positions p < plane of
+// grows[o][p] * xrows[t][p] for one OB x TB block: the gradient's rows read in place, the taps'
+// rows from shifted_copies. The TB input vectors are held and each gradient vector is loaded
+// once and used TB times.
+template <class T, int OB, int TB>
+void weight_grad_block(const T* const* grows, const T* const* xrows, int64_t plane, V<T>* vgw, int64_t taps_r) {
+  constexpr int64_t L = kLanes<T, kWideBytes>;
+  V<T> acc[OB][TB];  // int indices below, as in conv_block: keeps these in registers
+#pragma GCC unroll 8
+  for (int ob = 0; ob < OB; ++ob)
+#pragma GCC unroll 8
+    for (int tb = 0; tb < TB; ++tb) acc[ob][tb] = vgw[ob * taps_r + tb];
+  const auto step = [&](const auto& load_at) {
+    V<T> xv[TB];
+#pragma GCC unroll 8
+    for (int tb = 0; tb < TB; ++tb) {
+      xv[tb] = load_at(xrows[tb]);
+      // Each vector loaded once into a register: GCC otherwise folded the load into every FMA
+      // that uses it, OB or TB loads instead of one, and the loop was bound by loads.
+#if defined(__x86_64__)
+      asm("" : "+v"(xv[tb]));
+#endif
+    }
+#pragma GCC unroll 8
+    for (int ob = 0; ob < OB; ++ob) {
+      V<T> gv = load_at(grows[ob]);
+#if defined(__x86_64__)
+      asm("" : "+v"(gv));
+#endif
+#pragma GCC unroll 8
+      for (int tb = 0; tb < TB; ++tb) acc[ob][tb] += gv * xv[tb];
+    }
+  };
+  const int64_t whole = plane / L * L;
+  for (int64_t p = 0; p < whole; p += L) step([p](const T* row) { return load<T, kWideBytes>(row + p); });
+  if (whole < plane)  // the last, partial vector, zero-filled: past it lie other rows (maybe inf)
+    step([whole, plane](const T* row) {
+      T tail[L] = {};
+      std::copy(row + whole, row + plane, tail);
+      return load<T, kWideBytes>(tail);
+    });
+#pragma GCC unroll 8
+  for (int ob = 0; ob < OB; ++ob)
+#pragma GCC unroll 8
+    for (int tb = 0; tb < TB; ++tb) vgw[ob * taps_r + tb] = acc[ob][tb];
+}
+
+// Sum of n values, in vectors and then lanes in order, then the tail. The bias gradient was a
+// scalar running sum: a chain of dependent adds that took longer than all the FMAs of a
+// 1-channel convolution's weight gradient.
 template <class T>
-T plane_sum(const T* p, int64_t n) {
+T row_sum(const T* p, int64_t n) {
   constexpr int64_t L = kLanes<T, kWideBytes>;
   V<T> acc{};
-  for (int64_t i = 0; i < n; i += L) acc += load<T, kWideBytes>(p + i);
+  int64_t i = 0;
+  for (; i + L <= n; i += L) acc += load<T, kWideBytes>(p + i);
   T s = 0;
   for (int l = 0; l < L; ++l) s += acc[l];
+  for (; i < n; ++i) s += p[i];
   return s;
 }
 
@@ -371,49 +400,68 @@ void weight_grad_by_thread(int64_t n, int64_t oc, int64_t taps, T* gw, T* gb, co
 }
 
 // Weight (and bias) gradients, vectorised over positions: for layers whose output channels do
-// not fill whole vectors (conv_weight_grad.h has the kernel for those that do). OB x TB block.
+// not fill whole vectors or that have few taps (conv_weight_grad.h has the kernel for the rest).
+// A GEMM over each image's dense positions, gw (OC, taps) += g (OC, OH*OW) im2col(x)^T, in
+// OB x TB register blocks, with im2col's rows read from shifted_copies and the gradient read in
+// place. (The kernel it replaces ran on the padded "wide" grid: it copied the whole gradient
+// into that layout first, 41% of a 1 -> 32 weight gradient's time on a Zen 5 core, and
+// multiplied the junk columns.)
 template <class T, int OB, int TB>
 void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gw, T* gb) {
-  const WideGrid wg(g, kLanes<T, kWideBytes>);
-  const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow;
-  const int64_t oc_r = round_up(oc, OB), gstride = oc_r * wg.wide_r, taps_r = round_up(taps, TB);
-  const std::vector<int64_t> offsets = tap_offsets(g, wg, taps_r);
+  constexpr int64_t L = kLanes<T, kWideBytes>;
+  const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow, hp = g.h + 2 * g.ph;
+  const int64_t oc_r = round_up(oc, OB), taps_r = round_up(taps, TB);
   weight_grad_by_thread<T>(n, oc, taps, gw, gb, [&](int64_t begin, int64_t end, T* acc) {
-    T* xp = scratch<T>(2, static_cast<size_t>(wg.image));  // written by pad_image
-    T* gwide = scratch<T>(3, static_cast<size_t>(gstride));
-    std::fill(gwide, gwide + gstride, T(0));  // junk columns and padded channels read as zero
+    T* copies = scratch<T>(2, static_cast<size_t>(g.c * g.kw * hp * g.ow));
     V<T>* vgw = scratch<V<T>>(0, static_cast<size_t>(oc_r * taps_r));
     std::fill(vgw, vgw + oc_r * taps_r, V<T>{});
     for (int64_t i = begin; i < end; ++i) {
-      pad_image(x + i * g.c * g.h * g.w, g, wg, xp);
-      for (int64_t o = 0; o < oc; ++o) {
-        const T* src = gout + (i * oc + o) * plane;
-        T* dst = gwide + o * wg.wide_r;  // junk columns stay zero
-        for (int64_t oy = 0; oy < g.oh; ++oy)
-          copy_row(src + oy * g.ow, g.ow, dst + oy * wg.wp);
-        acc[oc * taps + o] += plane_sum(dst, wg.wide_r);
+      const T* gi = gout + i * oc * plane;
+      for (int64_t o = 0; o < oc; ++o) acc[oc * taps + o] += row_sum(gi + o * plane, plane);
+      shifted_copies(x + i * g.c * g.h * g.w, g, copies);
+      // Channels and taps past the real ones repeat the last; their sums are dropped.
+      for (int64_t t0 = 0; t0 < taps_r; t0 += TB) {
+        const T* xrows[TB];
+        for (int tb = 0; tb < TB; ++tb) {
+          const int64_t t = std::min(t0 + tb, taps - 1), c = t / (g.kh * g.kw), ki = t / g.kw % g.kh, kj = t % g.kw;
+          xrows[tb] = copies + (c * g.kw + kj) * hp * g.ow + ki * g.ow;
+        }
+        for (int64_t o0 = 0; o0 < oc_r; o0 += OB) {
+          const T* grows[OB];
+          for (int ob = 0; ob < OB; ++ob) grows[ob] = gi + std::min(o0 + ob, oc - 1) * plane;
+          weight_grad_block<T, OB, TB>(grows, xrows, plane, vgw + o0 * taps_r + t0, taps_r);
+        }
       }
-      weight_grad_image<T, OB, TB>(xp, gwide, wg, offsets, taps_r, oc_r, vgw);
     }
     for (int64_t o = 0; o < oc; ++o)
       for (int64_t k = 0; k < taps; ++k) {
         T s = 0;
-        for (int l = 0; l < kLanes<T, kWideBytes>; ++l) s += vgw[static_cast<size_t>(o * taps_r + k)][l];
+        for (int l = 0; l < L; ++l) s += vgw[static_cast<size_t>(o * taps_r + k)][l];
         acc[o * taps + k] = s;
       }
   });
 }
 
-// The block whose rounding wastes least: 5 taps when they come in fives (5-wide kernels), and
-// then 3 channels when that rounds the channels up less than 4 does.
+// The block that rounds the channels and taps up least (padded multiplies), larger blocks first
+// on ties. Each holds OB * TB accumulators, TB input vectors and one gradient vector.
 template <class T>
 void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gw, T* gb) {
   const int64_t taps = g.c * g.kh * g.kw;
-  if (taps % 5 != 0 || taps % kGradTapBlock == 0)
-    return direct_conv_backward_weight<T, kGradOutBlock, kGradTapBlock>(x, gout, n, oc, g, gw, gb);
-  if (round_up(oc, kGradOutBlockAlt) < round_up(oc, kGradOutBlock))
-    return direct_conv_backward_weight<T, kGradOutBlockAlt, 5>(x, gout, n, oc, g, gw, gb);
-  direct_conv_backward_weight<T, kGradOutBlock, 5>(x, gout, n, oc, g, gw, gb);
+  const auto padded = [&](int64_t ob, int64_t tb) { return round_up(oc, ob) * round_up(taps, tb); };
+#if defined(__AVX512F__)
+  // 28, 29, 21 and 21 of 32 registers.
+  const int64_t best = std::min({padded(8, 3), padded(6, 4), padded(3, 5), padded(4, 4)});
+  if (padded(8, 3) == best) return direct_conv_backward_weight<T, 8, 3>(x, gout, n, oc, g, gw, gb);
+  if (padded(6, 4) == best) return direct_conv_backward_weight<T, 6, 4>(x, gout, n, oc, g, gw, gb);
+  if (padded(3, 5) == best) return direct_conv_backward_weight<T, 3, 5>(x, gout, n, oc, g, gw, gb);
+  direct_conv_backward_weight<T, 4, 4>(x, gout, n, oc, g, gw, gb);
+#else
+  // 16, 16 and 13 of 16 registers.
+  const int64_t best = std::min({padded(4, 3), padded(2, 5), padded(2, 4)});
+  if (padded(4, 3) == best) return direct_conv_backward_weight<T, 4, 3>(x, gout, n, oc, g, gw, gb);
+  if (padded(2, 5) == best) return direct_conv_backward_weight<T, 2, 5>(x, gout, n, oc, g, gw, gb);
+  direct_conv_backward_weight<T, 2, 4>(x, gout, n, oc, g, gw, gb);
+#endif
 }
 
 }  // namespace eta::kernels

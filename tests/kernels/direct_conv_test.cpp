@@ -100,6 +100,7 @@ TEST(DirectConv, LeNetShapesMatchNaive) {
   check({4, 1, 6, 28, 28, 5, 2}, kFloat64, 1e-12);
   check({4, 6, 16, 14, 14, 5, 0}, kFloat64, 1e-12);
   check({9, 6, 16, 14, 14, 5, 0}, kFloat32, 1e-4);  // more images than one weight-gradient chunk
+  check({3, 1, 32, 28, 28, 3, 1}, kFloat32, 1e-4);  // the small CNN's first layer: 8 x 3 blocks
 }
 
 // Output channels that fill whole vectors with 64+ taps take the weight-gradient kernel vectorised
