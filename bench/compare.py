@@ -47,7 +47,11 @@ def settings(name, threads):
     if name == "dlib":  # all of dlib's parallelism is OpenBLAS's
         env = dict(omp, OPENBLAS_NUM_THREADS=str(threads))
         return [env] + ([dict(env, OPENBLAS_CORETYPE="SkylakeX")] if cpu_supports("avx512f") else [])
-    return [omp]  # eta chooses its own BLAS kernels; tiny-dnn is OpenMP only
+    if name == "eta" and cpu_supports("avx512f"):
+        # eta upgrades OpenBLAS's kernel set only when OPENBLAS_CORETYPE is unset; a machine that
+        # presets it (one here sets Haswell on an AVX-512 CPU) gets probed as the others are.
+        return [omp, dict(omp, OPENBLAS_CORETYPE="SkylakeX")]
+    return [omp]  # tiny-dnn is OpenMP only
 
 
 def run(cmd, args, env_extra, timeout):
