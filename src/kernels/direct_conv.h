@@ -351,7 +351,7 @@ void weight_grad_block(const T* const* grows, const T* const* xrows, int64_t pla
   for (int64_t p = 0; p < whole; p += L) step([p](const T* row) { return load<T, kWideBytes>(row + p); });
   if (whole < plane)  // the last, partial vector, zero-filled: past it lie other rows (maybe inf)
     step([whole, plane](const T* row) {
-      T tail[L] = {};
+      T tail[kLanes<T, kWideBytes>] = {};  // not L: Clang 14 would need it captured
       std::copy(row + whole, row + plane, tail);
       return load<T, kWideBytes>(tail);
     });
