@@ -442,8 +442,8 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
   });
 }
 
-// The block that rounds the channels and taps up least (padded multiplies), larger blocks first
-// on ties. Each holds OB * TB accumulators, TB input vectors and one gradient vector.
+// The block that rounds the channels and taps up least (padded multiplies), the first listed on
+// ties. Each holds OB * TB accumulators, TB input vectors and one gradient vector.
 template <class T>
 void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t oc, const ConvGeometry& g, T* gw, T* gb) {
   const int64_t taps = g.c * g.kh * g.kw;
