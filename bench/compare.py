@@ -44,13 +44,13 @@ def settings(name, threads):
     if name in ("PyTorch", "libtorch"):
         return torch_settings(threads)
     omp = {"OMP_NUM_THREADS": str(threads)}
+    # With AVX-512, OpenBLAS's SkylakeX kernels are probed too: eta upgrades OpenBLAS's kernel set
+    # only when OPENBLAS_CORETYPE is unset, and a machine may preset it (one here sets Haswell).
+    with_skylakex = lambda env: [env] + ([dict(env, OPENBLAS_CORETYPE="SkylakeX")] if cpu_supports("avx512f") else [])
     if name == "dlib":  # all of dlib's parallelism is OpenBLAS's
-        env = dict(omp, OPENBLAS_NUM_THREADS=str(threads))
-        return [env] + ([dict(env, OPENBLAS_CORETYPE="SkylakeX")] if cpu_supports("avx512f") else [])
-    if name == "eta" and cpu_supports("avx512f"):
-        # eta upgrades OpenBLAS's kernel set only when OPENBLAS_CORETYPE is unset; a machine that
-        # presets it (one here sets Haswell on an AVX-512 CPU) gets probed as the others are.
-        return [omp, dict(omp, OPENBLAS_CORETYPE="SkylakeX")]
+        return with_skylakex(dict(omp, OPENBLAS_NUM_THREADS=str(threads)))
+    if name == "eta":
+        return with_skylakex(omp)
     return [omp]  # tiny-dnn is OpenMP only
 
 

@@ -314,6 +314,15 @@ void shifted_copies(const T* x, const ConvGeometry& g, T* copies) {
     }
 }
 
+// Keeps a loaded vector in a register: GCC otherwise folded the load into every FMA that uses
+// it, OB or TB loads instead of one, and the weight gradient's loop was bound by loads.
+template <class VecT>
+inline void pin_to_register(VecT& v) {
+#if defined(__x86_64__)
+  asm("" : "+v"(v));
+#endif
+}
+
 // vgw[o][t] (one vector of lane partial sums per weight) += sum over positions p < plane of
 // grows[o][p] * xrows[t][p] for one OB x TB block: the gradient's rows read in place, the taps'
 // rows from shifted_copies. The TB input vectors are held and each gradient vector is loaded
@@ -331,18 +340,12 @@ void weight_grad_block(const T* const* grows, const T* const* xrows, int64_t pla
 #pragma GCC unroll 8
     for (int tb = 0; tb < TB; ++tb) {
       xv[tb] = load_at(xrows[tb]);
-      // Each vector loaded once into a register: GCC otherwise folded the load into every FMA
-      // that uses it, OB or TB loads instead of one, and the loop was bound by loads.
-#if defined(__x86_64__)
-      asm("" : "+v"(xv[tb]));
-#endif
+      pin_to_register(xv[tb]);
     }
 #pragma GCC unroll 8
     for (int ob = 0; ob < OB; ++ob) {
       V<T> gv = load_at(grows[ob]);
-#if defined(__x86_64__)
-      asm("" : "+v"(gv));
-#endif
+      pin_to_register(gv);
 #pragma GCC unroll 8
       for (int tb = 0; tb < TB; ++tb) acc[ob][tb] += gv * xv[tb];
     }
@@ -411,6 +414,13 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
   constexpr int64_t L = kLanes<T, kWideBytes>;
   const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow, hp = g.h + 2 * g.ph;
   const int64_t oc_r = round_up(oc, OB), taps_r = round_up(taps, TB);
+  // Where each tap's row starts in shifted_copies: copy (c, kj), ki rows down. Taps past the
+  // real ones repeat the last, as do channels past OC below; their sums are dropped.
+  std::vector<int64_t> tap_row(static_cast<size_t>(taps_r));
+  for (int64_t t = 0; t < taps_r; ++t) {
+    const int64_t r = std::min(t, taps - 1), c = r / (g.kh * g.kw), ki = r / g.kw % g.kh, kj = r % g.kw;
+    tap_row[static_cast<size_t>(t)] = (c * g.kw + kj) * hp * g.ow + ki * g.ow;
+  }
   weight_grad_by_thread<T>(n, oc, taps, gw, gb, [&](int64_t begin, int64_t end, T* acc) {
     T* copies = scratch<T>(2, static_cast<size_t>(g.c * g.kw * hp * g.ow));
     V<T>* vgw = scratch<V<T>>(0, static_cast<size_t>(oc_r * taps_r));
@@ -419,13 +429,9 @@ void direct_conv_backward_weight(const T* x, const T* gout, int64_t n, int64_t o
       const T* gi = gout + i * oc * plane;
       for (int64_t o = 0; o < oc; ++o) acc[oc * taps + o] += row_sum(gi + o * plane, plane);
       shifted_copies(x + i * g.c * g.h * g.w, g, copies);
-      // Channels and taps past the real ones repeat the last; their sums are dropped.
       for (int64_t t0 = 0; t0 < taps_r; t0 += TB) {
         const T* xrows[TB];
-        for (int tb = 0; tb < TB; ++tb) {
-          const int64_t t = std::min(t0 + tb, taps - 1), c = t / (g.kh * g.kw), ki = t / g.kw % g.kh, kj = t % g.kw;
-          xrows[tb] = copies + (c * g.kw + kj) * hp * g.ow + ki * g.ow;
-        }
+        for (int tb = 0; tb < TB; ++tb) xrows[tb] = copies + tap_row[static_cast<size_t>(t0 + tb)];
         for (int64_t o0 = 0; o0 < oc_r; o0 += OB) {
           const T* grows[OB];
           for (int ob = 0; ob < OB; ++ob) grows[ob] = gi + std::min(o0 + ob, oc - 1) * plane;

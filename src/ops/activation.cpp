@@ -17,7 +17,7 @@ Tensor relu(const Tensor& x) {
   Tensor out = map1(x, "relu", [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; });
   const Tensor so = out.detach();
   return autograd::record("relu", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
-    return std::vector<Tensor>{masked_chain(g, so, "relu_backward", [](auto gv, auto y) { return y > decltype(y)(0) ? gv : decltype(y)(0); })};
+    return std::vector<Tensor>{relu_backward(g, so)};
   });
 }
 

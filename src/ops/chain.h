@@ -27,6 +27,11 @@ Tensor masked_chain(const Tensor& g, const Tensor& x, const char* name, const Fu
   return mul(g, map1(x, name, [&fused](auto v) { return fused(decltype(v)(1), v); }));
 }
 
+// relu's backward from its output y: g where y > 0, zero elsewhere (relu and batch_norm_relu).
+inline Tensor relu_backward(const Tensor& g, const Tensor& y) {
+  return masked_chain(g, y, "relu_backward", [](auto gv, auto v) { return v > decltype(v)(0) ? gv : decltype(v)(0); });
+}
+
 // The create_graph backward of a fused op that is easier to recompute than to differentiate by
 // hand (batch_norm): `recompute(inputs)` rebuilds the output from recorded ops, and grad() of that
 // rebuilt output gives differentiable gradients for the inputs that need them. Only the rebuilt

@@ -105,9 +105,7 @@ Tensor batch_norm_maybe_relu(const Tensor& x, const Tensor& running_mean, const 
     if (autograd::differentiable_backward()) {
       // relu's mask comes from the forward's output (as unfused relu's does), not from the
       // recomputed batch norm, whose last bit may differ where the output is zero.
-      const Tensor gm = relu_out.defined() ? masked_chain(g, relu_out, "relu_backward", [](auto gv, auto y) {
-        return y > decltype(y)(0) ? gv : decltype(y)(0);
-      }) : g;
+      const Tensor gm = relu_out.defined() ? relu_backward(g, relu_out) : g;
       return recomputed_backward(relu_out.defined() ? "batch_norm_relu" : "batch_norm", [&](const std::vector<Tensor>& in) {
         return batch_norm_recomputed(in[0], in[1], in[2], training, *mean, *invstd, eps);
       }, {x, weight, bias}, gm, need);
