@@ -14,7 +14,7 @@ phase() { echo "== $1 (at $(( $(date +%s) - start )) s)"; }
 bash scripts/install-deps.sh --clang --mpi
 jobs=2
 core_lines=$(cat $(find include src -name '*.h' -o -name '*.cpp') | wc -l)
-core_budget=18800
+core_budget=18850
 echo "== core size: $core_lines lines in include/ + src/ (budget $core_budget)"
 if [ "$core_lines" -gt "$core_budget" ]; then
   echo "test.sh: the core has $core_lines lines, over its budget of $core_budget: move code out of the core or justify a new budget in the README" >&2

@@ -7,14 +7,32 @@
 #include "eta/autograd/node.h"
 #include "eta/ops/elementwise.h"
 #include "eta/tensor/factory.h"
+#include "eta/tensor/grad_mode.h"
 #include "ops/chain.h"
 #include "ops/map.h"
+#include "ops/overwrite.h"
 
 namespace eta {
 
+// `v < 0 ? 0 : v` lets NaN through, as torch.relu does.
+constexpr auto kRelu = [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; };
+
+bool overwritable(const Tensor& t) {
+  return !grad_enabled() && t.impl_ptr().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous() &&
+         t.offset() == 0;
+}
+
+Tensor relu_over(const Tensor& x) {
+  ETA_CHECK(overwritable(x), "relu_over: the input is shared or a graph is being recorded");
+  dispatch_floating(x.dtype(), "relu", [&](auto tag) {
+    using T = decltype(tag);
+    kernels::unary_kernel(x.shape(), x.data_ptr<T>(), x.strides(), x.data_ptr<T>(), [](T v) { return kRelu(v); });
+  });
+  return x;
+}
+
 Tensor relu(const Tensor& x) {
-  // `v < 0 ? 0 : v` lets NaN through, as torch.relu does.
-  Tensor out = map1(x, "relu", [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; });
+  Tensor out = map1(x, "relu", kRelu);
   const Tensor so = out.detach();
   return autograd::record("relu", out, {x}, [so](const Tensor& g, const NeedsGrad&) {
     return std::vector<Tensor>{relu_backward(g, so)};

@@ -17,6 +17,7 @@
 #include "kernels/batch_norm.h"
 #include "ops/chain.h"
 #include "ops/map.h"
+#include "ops/overwrite.h"
 
 namespace eta {
 
@@ -46,7 +47,8 @@ Tensor batch_norm_recomputed(const Tensor& x, const Tensor& weight, const Tensor
 // batch_norm, and with fuse_relu batch_norm_relu: relu(batch_norm(...)) written in the same pass,
 // its backward masking g inside batch norm's (recorded as one node).
 Tensor batch_norm_maybe_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                             const Tensor& bias, bool training, double momentum, double eps, bool fuse_relu) {
+                             const Tensor& bias, bool training, double momentum, double eps, bool fuse_relu,
+                             bool over_input = false) {
   const char* op = fuse_relu ? "batch_norm_relu" : "batch_norm";
   ETA_CHECK(x.dim() >= 2, op, ": expected input (N, C) or (N, C, ...), got ", shape_str(x.shape()));
   const int64_t n = x.size(0), c = x.size(1), s = c > 0 ? x.numel() / std::max<int64_t>(n * c, 1) : 0;
@@ -73,7 +75,8 @@ Tensor batch_norm_maybe_relu(const Tensor& x, const Tensor& running_mean, const 
   const Tensor bc = bias.defined() ? bias.detach().contiguous() : Tensor();
   auto mean = std::make_shared<std::vector<double>>(static_cast<size_t>(c));
   auto invstd = std::make_shared<std::vector<double>>(static_cast<size_t>(c));
-  Tensor out = empty(x.shape(), x.dtype());
+  // Over the input: each kernel reads a channel's statistics, then each value, before writing it.
+  Tensor out = over_input ? xc : empty(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     std::vector<double> var(static_cast<size_t>(c));
@@ -138,6 +141,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
 Tensor batch_norm_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                        const Tensor& bias, bool training, double momentum, double eps) {
   return batch_norm_maybe_relu(x, running_mean, running_var, weight, bias, training, momentum, eps, true);
+}
+
+Tensor batch_norm_relu_over(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                            const Tensor& bias, bool training, double momentum, double eps) {
+  ETA_CHECK(overwritable(x), "batch_norm_relu_over: the input is shared or a graph is being recorded");
+  return batch_norm_maybe_relu(x, running_mean, running_var, weight, bias, training, momentum, eps, true, true);
 }
 
 Tensor layer_norm(const Tensor& x, int64_t k, const Tensor& weight, const Tensor& bias, double eps) {

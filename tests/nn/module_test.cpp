@@ -237,6 +237,41 @@ TEST(Layers, SequentialCallsABatchNormSubclassesOwnForward) {
   EXPECT_EQ(seq.forward(x).to_vector(), relu(mul(plain.forward(x), 2.0)).to_vector());
 }
 
+// In inference Sequential writes a ReLU (fused with batch norm or not) over an intermediate only it
+// holds: the same values as with a graph, and the caller's input, or a view of it, is never written.
+TEST(Layers, SequentialInInferenceOverwritesOnlyItsOwnIntermediates) {
+  manual_seed(3);
+  Sequential seq{std::make_shared<Linear>(6, 5), std::make_shared<ReLU>(), std::make_shared<Linear>(5, 4),
+                 std::make_shared<BatchNorm1d>(4), std::make_shared<ReLU>()};
+  const Tensor x = randn({8, 6}), x_before = x.clone();
+  for (const bool training : {true, false}) {
+    seq.train(training);
+    const Tensor with_graph = seq.forward(x);  // grad mode on: new tensors throughout
+    NoGradGuard no_grad;
+    EXPECT_EQ(seq.forward(x).to_vector(), with_graph.to_vector()) << "training " << training;
+  }
+  EXPECT_EQ(x.to_vector(), x_before.to_vector());
+  struct Noting : Module {  // doubles its input, noting where the result lives
+    const float* at = nullptr;
+    Tensor forward(const Tensor& in) override {
+      Tensor out = mul(in, 2.0);
+      at = out.data_ptr<float>();
+      return out;
+    }
+  };
+  const auto noting = std::make_shared<Noting>();
+  Sequential noted{noting, std::make_shared<ReLU>()};
+  EXPECT_NE(noted.forward(x).data_ptr<float>(), noting->at);  // with a graph: a new tensor
+  NoGradGuard no_grad;
+  EXPECT_EQ(noted.forward(x).data_ptr<float>(), noting->at);  // in inference: written over
+  Sequential relu_first{std::make_shared<ReLU>()}, flatten_first{std::make_shared<Flatten>(), std::make_shared<ReLU>()};
+  const Tensor images = randn({2, 3, 2, 2}), images_before = images.clone();
+  EXPECT_EQ(relu_first.forward(x).to_vector(), relu(x_before).to_vector());
+  EXPECT_EQ(flatten_first.forward(images).to_vector(), relu(images_before.reshape({2, 12})).to_vector());
+  EXPECT_EQ(x.to_vector(), x_before.to_vector());
+  EXPECT_EQ(images.to_vector(), images_before.to_vector());
+}
+
 TEST(Init, FormulasMatchPyTorch) {
   Tensor w = empty({300, 200});
   Generator g(0);

@@ -87,7 +87,8 @@ class BatchNorm : public Module {
   virtual bool accepts_rank(int64_t rank) const = 0;
 
  private:
-  Tensor run(const Tensor& x, bool fuse_relu);
+  friend class Sequential;  // runs the fused op over an input it alone holds, in inference
+  Tensor run(const Tensor& x, bool fuse_relu, bool over_input = false);
   std::string kind_;
   int64_t num_features_;
 };
