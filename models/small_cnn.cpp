@@ -23,9 +23,12 @@ ResidualBlock::ResidualBlock(int64_t c, Generator& gen) {
   bn2_ = register_module("bn2", std::make_shared<nn::BatchNorm2d>(c));
 }
 
+// Each intermediate is released as soon as the next exists, and the last ReLU writes over the sum
+// in inference (relu of a temporary): at most four activations live at once, not six.
 Tensor ResidualBlock::forward(const Tensor& x) {
-  const Tensor h = bn1_->forward_relu(conv1_->forward(x));
-  return relu(add(bn2_->forward(conv2_->forward(h)), x));
+  Tensor h = bn1_->forward_relu(conv1_->forward(x));
+  h = bn2_->forward(conv2_->forward(h));
+  return relu(add(h, x));
 }
 
 SmallCNN::SmallCNN(int64_t num_classes, Generator& gen) : SmallCNN(ImageShape{}, num_classes, gen) {}

@@ -18,7 +18,7 @@ namespace eta {
 constexpr auto kRelu = [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; };
 
 bool overwritable(const Tensor& t) {
-  return !grad_enabled() && t.impl_ptr().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous() &&
+  return !grad_enabled() && !t.requires_grad() && t.impl_ptr().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous() &&
          t.offset() == 0;
 }
 
@@ -30,6 +30,8 @@ Tensor relu_over(const Tensor& x) {
   });
   return x;
 }
+
+Tensor relu(Tensor&& x) { return overwritable(x) ? relu_over(x) : relu(static_cast<const Tensor&>(x)); }
 
 Tensor relu(const Tensor& x) {
   Tensor out = map1(x, "relu", kRelu);

@@ -6,8 +6,8 @@
 
 namespace eta {
 
-// True when the holder of this one handle may overwrite `t`: grad mode is off and no other
-// handle, view or graph shares its memory (a contiguous tensor from offset 0).
+// True when the holder of this one handle may overwrite `t`: grad mode is off, `t` does not
+// require grad, and no other handle, view or graph shares its memory (contiguous, from offset 0).
 bool overwritable(const Tensor& t);
 // relu(x) written into x; x must be overwritable.
 Tensor relu_over(const Tensor& x);

@@ -42,6 +42,28 @@ TEST(Views, ViewsShareStorageAndWritesShowThrough) {
   EXPECT_FALSE(t.contiguous().shares_storage(x));
 }
 
+// relu of a temporary writes over it only when nothing else can see the write: no graph being
+// recorded, no other handle, no view, not a leaf that requires grad. Values never differ.
+TEST(Views, ReluOfATemporaryWritesOverItOnlyWhenNothingElseSeesIt) {
+  const Tensor a = randn({4, 5}), a_before = a.clone(), expected = relu(a);
+  Tensor sum = add(a, 0.0);
+  const float* at = sum.data_ptr<float>();
+  EXPECT_NE(relu(std::move(sum)).data_ptr<float>(), at);  // grad mode on: a new tensor
+  NoGradGuard no_grad;
+  sum = add(a, 0.0);
+  at = sum.data_ptr<float>();
+  const Tensor over = relu(std::move(sum));
+  EXPECT_EQ(over.data_ptr<float>(), at);
+  EXPECT_EQ(over.to_vector(), expected.to_vector());
+  Tensor view = a.reshape({5, 4});  // shares a's memory
+  EXPECT_EQ(relu(std::move(view)).to_vector(), relu(a_before.reshape({5, 4})).to_vector());
+  Tensor leaf = a.clone().requires_grad_();
+  const Tensor from_leaf = relu(std::move(leaf));
+  EXPECT_FALSE(from_leaf.requires_grad());
+  EXPECT_EQ(from_leaf.to_vector(), expected.to_vector());
+  EXPECT_EQ(a.to_vector(), a_before.to_vector());
+}
+
 TEST(Views, SliceStepAndNegativeBoundsFollowPython) {
   const Tensor x = arange(10, kFloat64);
   EXPECT_EQ(x.slice(0, -4, 10).to_vector(), (std::vector<double>{6, 7, 8, 9}));

@@ -5,6 +5,9 @@
 namespace eta {
 
 Tensor relu(const Tensor& x);
+// The same values, written over x when it is a temporary (or moved from) whose memory nothing else
+// holds and no graph is being recorded: `relu(add(a, b))` in inference keeps one buffer, not two.
+Tensor relu(Tensor&& x);
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
 Tensor sigmoid(const Tensor& x);
 Tensor tanh(const Tensor& x);
