@@ -16,13 +16,11 @@
 namespace eta {
 namespace autograd {
 
-namespace {
-
-// True when nothing but this handle holds `t`'s memory (a fresh gradient the engine alone owns):
-// then adding into it in place cannot change a tensor someone else sees.
 bool exclusively_owned(const Tensor& t) {
   return t.impl_ptr().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous() && t.offset() == 0;
 }
+
+namespace {
 
 // a + b (same shape and dtype) as a recorded op, for create_graph. The engine sits below ops/, so
 // it has its own: the sum's gradient is the incoming gradient, to each side.

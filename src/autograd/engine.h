@@ -16,6 +16,10 @@ struct Capture {
   std::vector<Tensor>* grads = nullptr;
 };
 
+// True when nothing but this handle holds `t`'s memory (no other handle, no view; contiguous from
+// offset 0): writing into it in place cannot change a tensor someone else sees.
+bool exclusively_owned(const Tensor& t);
+
 // Reverse-mode autodiff from `roots` seeded with `seeds` (checked by the callers). Without a
 // capture, leaves' gradients are summed into their .grad. create_graph records the pass itself.
 void run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, bool retain_graph,

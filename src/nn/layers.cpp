@@ -142,7 +142,7 @@ Tensor BatchNorm::run(const Tensor& x, bool fuse_relu, bool over_input) {
     num_batches_tracked.set({}, num_batches_tracked.item() + 1);
   const Tensor rm = is_training() ? running_mean : (use_batch_stats ? Tensor() : running_mean);
   const Tensor rv = is_training() ? running_var : (use_batch_stats ? Tensor() : running_var);
-  if (over_input) return batch_norm_relu_over(x, rm, rv, weight, bias, use_batch_stats, momentum, eps);
+  if (fuse_relu && over_input) return batch_norm_relu_over(x, rm, rv, weight, bias, use_batch_stats, momentum, eps);
   return fuse_relu ? batch_norm_relu(x, rm, rv, weight, bias, use_batch_stats, momentum, eps)
                    : batch_norm(x, rm, rv, weight, bias, use_batch_stats, momentum, eps);
 }

@@ -8,6 +8,7 @@
 #include "eta/ops/elementwise.h"
 #include "eta/tensor/factory.h"
 #include "eta/tensor/grad_mode.h"
+#include "autograd/engine.h"
 #include "ops/chain.h"
 #include "ops/map.h"
 #include "ops/overwrite.h"
@@ -18,8 +19,7 @@ namespace eta {
 constexpr auto kRelu = [](auto v) { return v < decltype(v)(0) ? decltype(v)(0) : v; };
 
 bool overwritable(const Tensor& t) {
-  return !grad_enabled() && !t.requires_grad() && t.impl_ptr().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous() &&
-         t.offset() == 0;
+  return !grad_enabled() && !t.requires_grad() && autograd::exclusively_owned(t);
 }
 
 Tensor relu_over(const Tensor& x) {
